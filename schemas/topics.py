@@ -1,0 +1,14 @@
+"""Topic names and the partition counts they are created with (create_partitions is avoided)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+TRANSFERS: Final = "aml.transfers.v1"
+"""TransferEvent JSON, keyed by originator account id."""
+DECISIONS: Final = "aml.decisions.v1"
+"""Decision JSON, keyed by transfer id."""
+TRANSFERS_DLQ: Final = "aml.transfers.dlq"
+"""DeadLetter JSON for transfers nobody could parse, keyed like the original when it had a key."""
+
+PARTITIONS: Final[dict[str, int]] = {TRANSFERS: 4, DECISIONS: 4, TRANSFERS_DLQ: 1}
