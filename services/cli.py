@@ -1,0 +1,33 @@
+"""The one `aml` command: a sub-command per service, plus the demo."""
+
+from __future__ import annotations
+
+import typer
+
+from services.broker.cli import broker_app
+from services.demo.cli import demo
+from services.ingest.cli import ingest_app
+from services.ledger.cli import ledger_app
+from services.screener.cli import screener_app
+
+app = typer.Typer(help="AML/CFT screening before settlement for tokenized assets.", no_args_is_help=True)
+app.add_typer(broker_app, name="broker")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(screener_app, name="screener")
+app.add_typer(ledger_app, name="ledger")
+app.command("demo")(demo)
+
+contracts_app = typer.Typer(help="Generated contract files (JSON Schema, AsyncAPI).", no_args_is_help=True)
+app.add_typer(contracts_app, name="contracts")
+
+
+@contracts_app.command("export")
+def export_contracts() -> None:
+    """Rewrite schemas/generated/ from the pydantic models."""
+    from services.contracts import export
+
+    for path in export():
+        typer.echo(path)
+
+if __name__ == "__main__":
+    app()

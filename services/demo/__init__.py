@@ -1,0 +1,1 @@
+"""`aml demo`: the whole pipeline on an embedded broker and SQLite, fed a synthetic workload."""

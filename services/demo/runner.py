@@ -1,0 +1,210 @@
+"""Run the whole pipeline and feed it: broker → ingest → screener → ledger, watched from outside.
+
+The demo talks to the services only as an exchange and an observer would: it POSTs transfers
+to the ingest API, reads `aml.decisions.v1` and the dead-letter topic, and asks the ledger API
+for its states. Every service is a real `aml <service> run` process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from pydantic import ValidationError
+
+from schemas import Decision, topics
+from services.broker import ensure_topics, start_broker
+from services.demo.processes import ServiceProcess, pipeline
+from services.demo.tally import Tally
+from services.demo.workload import EXCHANGES, PlannedTransfer, generate
+from services.screener.adapters.ofac_sdn import read_wallets
+from services.screener.bootstrap import demo_sdn_path
+
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    transfers: int | None
+    """None: stream until interrupted."""
+    rate: float = 400.0
+    seed: int = 7
+    listed_share: float = 0.03
+    workdir: Path | None = None
+    settle_timeout: float = 180.0
+
+
+Report = Callable[[str], None]
+
+
+@contextlib.contextmanager
+def _broker(report: Report) -> Iterator[str]:
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if external:
+        report(f"using the Kafka cluster at {external}")
+        yield external
+        return
+    with start_broker(progress=report) as broker:
+        report(f"{broker.kind} broker ready at {broker.bootstrap_servers}")
+        yield broker.bootstrap_servers
+
+
+@contextlib.asynccontextmanager
+async def running_pipeline(workdir: Path, bootstrap: str, api_key: str) -> AsyncIterator[dict[str, ServiceProcess]]:
+    procs = pipeline(workdir, bootstrap, api_key, EXCHANGES)
+    try:
+        for proc in procs.values():
+            proc.start()
+        for proc in procs.values():
+            await asyncio.to_thread(proc.wait_healthy)
+        yield procs
+    finally:
+        for proc in procs.values():
+            proc.stop()
+
+
+async def _observe(bootstrap: str, tally: Tally, stop: asyncio.Event) -> None:
+    consumer = AIOKafkaConsumer(
+        topics.DECISIONS,
+        topics.TRANSFERS_DLQ,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=200, max_records=2000)
+            now = time.monotonic()
+            for partition, records in batches.items():
+                for record in records:
+                    if partition.topic == topics.TRANSFERS_DLQ:
+                        tally.dead_letters += 1
+                        continue
+                    with contextlib.suppress(ValidationError):
+                        tally.decided(Decision.model_validate_json(record.value or b""), now)
+    finally:
+        await consumer.stop()
+
+
+async def _submit(
+    client: httpx.AsyncClient, url: str, api_key: str, batch: list[PlannedTransfer], tally: Tally
+) -> None:
+    exchange = batch[0].event.exchange_id
+    body = "[" + ",".join(p.event.model_dump_json() for p in batch) + "]"
+    now = time.monotonic()
+    for planned in batch:
+        tally.submitted(planned.event.transfer_id, now, planned.listed)
+    response = await client.post(
+        url, content=body, headers={"X-API-Key": f"{api_key}-{exchange}", "content-type": "application/json"}
+    )
+    if response.status_code != 202:
+        raise RuntimeError(f"ingest refused a batch: {response.status_code} {response.text[:500]}")
+
+
+async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: asyncio.Event) -> None:
+    listed = read_wallets(demo_sdn_path())
+    run_tag = "demo-" + secrets.token_hex(3)
+    by_exchange: dict[str, list[PlannedTransfer]] = {}
+    started = time.monotonic()
+    sent = 0
+    async with httpx.AsyncClient(timeout=30) as client:
+        for planned in generate(
+            cfg.transfers if cfg.transfers is not None else 10**9,
+            listed,
+            seed=cfg.seed,
+            listed_share=cfg.listed_share,
+            run_tag=run_tag,
+        ):
+            if stop.is_set():
+                break
+            pending = by_exchange.setdefault(planned.event.exchange_id, [])
+            pending.append(planned)
+            if len(pending) >= BATCH:
+                await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
+                sent += len(pending)
+                pending.clear()
+                # Pace to the configured rate so latency reflects a stream, not a backlog.
+                ahead = sent / cfg.rate - (time.monotonic() - started)
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+        for pending in by_exchange.values():
+            if pending:
+                await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
+
+
+async def ledger_summary(ledger: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(f"{ledger}/v1/summary")
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+
+def _ledger_counts(summary: dict[str, Any]) -> dict[str, int]:
+    states = summary.get("states", summary)
+    return {k: int(states.get(k, 0)) for k in ("settled", "escrowed", "pending", "returned", "frozen")}
+
+
+async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, dict[str, int]], None]) -> dict[str, Any]:
+    workdir = cfg.workdir or Path(tempfile.mkdtemp(prefix="aml-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    api_key = secrets.token_hex(8)
+    tally = Tally()
+    with _broker(report) as bootstrap:
+        await ensure_topics(bootstrap, topics.PARTITIONS)
+        report(f"starting ingest, screener and ledger (logs and SQLite files in {workdir})")
+        async with running_pipeline(workdir, bootstrap, api_key) as procs:
+            ingest = procs["ingest"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
+            ledger = procs["ledger"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
+            stop_feed, stop_observe = asyncio.Event(), asyncio.Event()
+            observer = asyncio.create_task(_observe(bootstrap, tally, stop_observe))
+            feeder = asyncio.create_task(_feed(cfg, ingest, api_key, tally, stop_feed))
+            # Ctrl-C stops the feed only; what was sent is still settled and reported.
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGINT, stop_feed.set)
+            try:
+                while not feeder.done():
+                    on_tick(tally, _ledger_counts(await ledger_summary(ledger)))
+                    await asyncio.sleep(0.5)
+                await feeder
+            finally:
+                loop.remove_signal_handler(signal.SIGINT)
+            report(f"submitted {len(tally.submitted_at)} transfers; waiting for every decision and the ledger")
+            ledger_counts = await _settle(cfg, tally, ledger, on_tick)
+            report(f"{len(tally.decisions)} decided, ledger {ledger_counts}")
+            stop_observe.set()
+            await observer
+            summary = tally.summary(ledger_counts)
+            summary["workdir"] = str(workdir)
+            for name, proc in procs.items():
+                if not proc.alive():
+                    summary.setdefault("crashed", []).append(name)
+            return summary
+
+
+async def _settle(
+    cfg: DemoConfig, tally: Tally, ledger: str, on_tick: Callable[[Tally, dict[str, int]], None]
+) -> dict[str, int]:
+    """Wait until every transfer is decided and the ledger has applied every decision."""
+    deadline = time.monotonic() + cfg.settle_timeout
+    counts: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        counts = _ledger_counts(await ledger_summary(ledger))
+        on_tick(tally, counts)
+        applied = counts["settled"] + counts["escrowed"] + counts["returned"] + counts["frozen"]
+        if tally.pending == 0 and applied >= len(tally.submitted_at) and counts["pending"] == 0:
+            break
+        await asyncio.sleep(0.3)
+    return counts

@@ -1,0 +1,162 @@
+"""A synthetic but realistic workload: licensed exchanges distributing tokenized T-bills and bonds
+alongside stablecoin flows, with a share of transfers touching real OFAC-listed wallets.
+
+Pure and seeded: the same seed gives the same transfers, so demo runs can be compared.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from schemas import IdType, Party, TransferEvent
+from services.screener.domain.watchlist import ListedWallet
+
+EXCHANGES = ("rupee-vx", "indus-digital", "karachi-tokens")
+# symbol -> (chain, typical face value range in PKR-denominated units, fiat per unit in PKR)
+ASSETS: dict[str, tuple[str, tuple[int, int], Decimal]] = {
+    "PKTB-3M": ("ethereum", (10, 5_000), Decimal("100")),
+    "PKTB-12M": ("ethereum", (10, 5_000), Decimal("100")),
+    "PIB-5Y": ("polygon", (5, 2_000), Decimal("1000")),
+    "PIB-10Y": ("polygon", (5, 2_000), Decimal("1000")),
+    "USDT": ("tron", (20, 20_000), Decimal("280")),
+    "USDC": ("ethereum", (20, 20_000), Decimal("280")),
+}
+_GIVEN = (
+    "Ayesha",
+    "Bilal",
+    "Fatima",
+    "Hamza",
+    "Sana",
+    "Usman",
+    "Zainab",
+    "Omar",
+    "Hira",
+    "Ali",
+    "Mariam",
+    "Faisal",
+    "Nadia",
+    "Imran",
+    "Sadia",
+    "Kamran",
+    "Rabia",
+    "Tariq",
+    "Amna",
+    "Yasir",
+)
+_FAMILY = (
+    "Qureshi",
+    "Siddiqui",
+    "Chaudhry",
+    "Malik",
+    "Sheikh",
+    "Butt",
+    "Khan",
+    "Abbasi",
+    "Raza",
+    "Hashmi",
+    "Mirza",
+    "Baig",
+    "Awan",
+    "Jatoi",
+    "Memon",
+    "Bhatti",
+)
+_HEX = "0123456789abcdef"
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    account_id: str
+    exchange_id: str
+    name: str
+    cnic: str
+    date_of_birth: datetime
+    evm_wallet: str
+    tron_wallet: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTransfer:
+    event: TransferEvent
+    listed: bool
+    """True when a party's wallet is on the sanctions list: the pipeline must hold it."""
+
+
+def _account(rng: random.Random, n: int) -> Account:
+    return Account(
+        account_id=f"acct-{n:06d}",
+        exchange_id=rng.choice(EXCHANGES),
+        name=f"{rng.choice(_GIVEN)} {rng.choice(_FAMILY)}",
+        cnic=f"{rng.randint(10000, 99999)}-{rng.randint(1000000, 9999999)}-{rng.randint(1, 9)}",
+        date_of_birth=datetime(1950, 1, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 20000)),
+        evm_wallet="0x" + "".join(rng.choices(_HEX, k=40)),
+        tron_wallet="T" + "".join(rng.choices(_BASE58, k=33)),
+    )
+
+
+def _party(account: Account, wallet: str) -> Party:
+    return Party(
+        account_id=account.account_id,
+        wallet_address=wallet,
+        name=account.name,
+        country="PK",
+        id_number=account.cnic,
+        id_type=IdType.CNIC,
+        date_of_birth=account.date_of_birth.date(),
+        vasp_id=account.exchange_id,
+        hosted=True,
+    )
+
+
+def _listed_party(wallet: ListedWallet, n: int) -> Party:
+    # An external, unhosted counterparty that happens to be a listed address.
+    return Party(account_id=f"ext-{n:06d}", wallet_address=wallet.address, hosted=False)
+
+
+def generate(
+    count: int,
+    listed_wallets: Sequence[ListedWallet],
+    *,
+    seed: int = 7,
+    listed_share: float = 0.03,
+    accounts: int = 500,
+    start: datetime | None = None,
+    run_tag: str = "demo",
+) -> Iterator[PlannedTransfer]:
+    rng = random.Random(seed)
+    population = [_account(rng, i) for i in range(accounts)]
+    evm_listed = [w for w in listed_wallets if w.address.lower().startswith("0x")]
+    tron_listed = [w for w in listed_wallets if w.address.startswith("T")]
+    clock = start or datetime.now(UTC)
+    for n in range(count):
+        asset = rng.choice(tuple(ASSETS))
+        chain, (low, high), fiat_rate = ASSETS[asset]
+        amount = Decimal(rng.randint(low * 100, high * 100)) / 100
+        sender = rng.choice(population)
+        receiver = rng.choice(population)
+        tron = chain == "tron"
+        originator = _party(sender, sender.tron_wallet if tron else sender.evm_wallet)
+        beneficiary = _party(receiver, receiver.tron_wallet if tron else receiver.evm_wallet)
+        pool = tron_listed if chain == "tron" else evm_listed
+        listed = bool(pool) and rng.random() < listed_share
+        if listed:
+            beneficiary = _listed_party(rng.choice(pool), n)
+        clock += timedelta(milliseconds=rng.randint(5, 400))
+        event = TransferEvent(
+            transfer_id=f"{run_tag}-{n:07d}",
+            occurred_at=clock,
+            exchange_id=sender.exchange_id,
+            asset=asset,
+            chain=chain,
+            amount=amount,
+            fiat_value=(amount * fiat_rate).quantize(Decimal("0.01")),
+            fiat_currency="PKR",
+            originator=originator,
+            beneficiary=beneficiary,
+        )
+        yield PlannedTransfer(event, listed)

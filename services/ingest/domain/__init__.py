@@ -1,0 +1,1 @@
+"""Pure ingest core: validation and idempotency rules, no IO."""

@@ -1,0 +1,18 @@
+"""`aml screener run`: the screening worker."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from services.screener.bootstrap import build_app
+from services.screener.settings import Settings
+
+screener_app = typer.Typer(help="Screen transfers and publish decisions.", no_args_is_help=True)
+
+
+@screener_app.command("run")
+def run() -> None:
+    """Consume aml.transfers.v1 in the screener group and publish a decision per transfer."""
+    asyncio.run(build_app(Settings()).run())

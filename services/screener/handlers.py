@@ -1,0 +1,123 @@
+"""Kafka edge of the screener: raw records in, decisions and dead letters out, then commit.
+
+One batch at a time: every record of the batch is parsed and screened, every output is
+handed to the producer, all sends are awaited (acks=all), and only then are the offsets
+committed. A crash anywhere before the commit re-delivers the batch; decision ids are
+deterministic, so the repeat is a duplicate every consumer drops (at least once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
+from pydantic import ValidationError
+
+from schemas import Decision, TransferEvent
+from schemas.common import utc_now
+from services.screener.adapters import deadletters
+from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
+from services.screener.domain.rules import ScreeningContext
+
+log = logging.getLogger(__name__)
+
+
+def transfer_key(raw: bytes | None) -> str | None:
+    """The transfer id of an event that failed validation, if it still has a usable one."""
+    try:
+        value = orjson.loads(raw or b"")
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(value, dict):
+        transfer_id = value.get("transfer_id")
+        if isinstance(transfer_id, str) and transfer_id.strip() == transfer_id and 0 < len(transfer_id) <= 128:
+            return transfer_id
+    return None
+
+
+SOURCE = "screener"
+
+
+@dataclass
+class BatchOutcome:
+    decisions: list[Decision]
+    dead_letters: int
+
+
+@dataclass
+class TransferHandler:
+    broker: KafkaBroker
+    context: ScreeningContext
+    policy: Policy
+    decisions_topic: str
+    dlq_topic: str
+
+    def decide(self, records: Sequence[Any]) -> tuple[list[Decision], list[tuple[Any, Exception]]]:
+        """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
+        decisions: list[Decision] = []
+        rejected: list[tuple[Any, Exception]] = []
+        now = utc_now()
+        for record in records:
+            try:
+                transfer = TransferEvent.model_validate_json(record.value or b"")
+            except ValidationError as exc:
+                rejected.append((record, exc))
+                keyed = self._keyed_hold(record.value, exc, now)
+                if keyed is not None:
+                    decisions.append(keyed)
+                continue
+            decisions.append(screen(transfer, self.context, self.policy, now))
+        return decisions, rejected
+
+    def _keyed_hold(self, raw: bytes | None, error: ValidationError, now: datetime) -> Decision | None:
+        """Fail closed: a bad event that still names its transfer gets a hold, not silence."""
+        transfer_id = transfer_key(raw)
+        if transfer_id is None:
+            return None
+        return invalid_transfer_hold(transfer_id, deadletters.describe(error), self.context, self.policy, now)
+
+    async def handle(self, records: Sequence[Any], message: KafkaMessage) -> BatchOutcome:
+        try:
+            decisions, rejected = self.decide(records)
+            sends = [
+                await self.broker.publish(
+                    d.model_dump_json().encode(),
+                    topic=self.decisions_topic,
+                    key=d.transfer_id.encode(),
+                    headers={"content-type": "application/json"},
+                    no_confirm=True,
+                )
+                for d in decisions
+            ]
+            for record, error in rejected:
+                letter = deadletters.from_record(record, error, SOURCE)
+                log.warning(
+                    "dead-lettered %s[%s]@%s: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    letter.reason,
+                )
+                sends.append(
+                    await self.broker.publish(
+                        letter.model_dump_json().encode(),
+                        topic=self.dlq_topic,
+                        key=record.key,
+                        headers={"content-type": "application/json"},
+                        no_confirm=True,
+                    )
+                )
+            await asyncio.gather(*sends)
+        except BaseException:
+            # Rewind so the batch is re-read: committing past it would lose transfers.
+            await message.nack()
+            raise
+        await message.ack()
+        return BatchOutcome(decisions, len(rejected))

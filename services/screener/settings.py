@@ -1,0 +1,36 @@
+"""Screener configuration: one settings object, built once at start-up and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas import topics
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCREENER_", extra="ignore")
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("SCREENER_KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS"),
+        description="Kafka bootstrap servers (host:port, comma separated).",
+    )
+    group_id: str = Field(default="aml-screener", description="Consumer group shared by all replicas.")
+    transfers_topic: str = Field(default=topics.TRANSFERS, description="Topic of incoming transfers.")
+    decisions_topic: str = Field(default=topics.DECISIONS, description="Topic decisions are published to.")
+    dlq_topic: str = Field(default=topics.TRANSFERS_DLQ, description="Dead-letter topic for bad transfers.")
+    ofac_sdn_path: Path | None = Field(
+        default=None,
+        description=(
+            "OFAC SDN legacy sdn.csv (sdn_comments.csv beside it is read too). Unset: the packaged "
+            "demo excerpt. A path that fails to load holds every transfer (fail closed)."
+        ),
+    )
+    policy_version: str = Field(default="policy-2026.11.0", description="Recorded in every decision.")
+    max_records: int = Field(default=500, ge=1, description="Largest batch taken from Kafka at once.")
+    session_timeout_ms: int = Field(default=10_000, description="Consumer group session timeout.")
+    heartbeat_interval_ms: int = Field(default=3_000, description="Consumer group heartbeat interval.")
+    log_level: str = Field(default="INFO", description="Python log level of the worker.")
