@@ -1,0 +1,109 @@
+"""Kafka edge of the ledger: one consumer group member reading transfers and decisions.
+
+Each batch (up to `batch_max_records`, from both topics) is parsed and applied in ONE
+database transaction; the offsets are committed only after that transaction committed.
+`AckPolicy.NACK_ON_ERROR` is what gives that order in FastStream 0.7.8: success acks
+(`consumer.commit()` of the batch's positions) after the handler returned, and an exception
+nacks (seeks every partition back to the batch's first record) so the batch is read again.
+`AckPolicy.ACK` would be wrong here: it commits even when the handler raised, losing the
+batch. A crash between DB commit and offset commit re-delivers the batch, which the ledger
+absorbs: transfer and decision ids are unique in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, Topic
+from faststream.kafka.message import KafkaMessage
+
+from services.ledger.adapters.kafka_records import RawRecord, parse_records
+from services.ledger.ledger import Ledger
+from services.ledger.settings import LedgerSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ConsumerStatus:
+    """What /healthz reports about the consumer."""
+
+    batches: int = 0
+    records: int = 0
+    skipped: int = 0
+    failures: int = 0
+    last_error: str | None = None
+
+
+class BatchHandler:
+    def __init__(self, ledger: Ledger, settings: LedgerSettings, status: ConsumerStatus) -> None:
+        self._ledger = ledger
+        self._settings = settings
+        self.status = status
+
+    async def __call__(self, records: tuple[RawRecord, ...]) -> None:
+        parsed = parse_records(
+            records,
+            transfers_topic=self._settings.transfers_topic,
+            decisions_topic=self._settings.decisions_topic,
+        )
+        if not (parsed.transfers or parsed.decisions):
+            self._count(len(records), parsed.skipped)
+            return
+        try:
+            report = await self._ledger.apply(parsed.transfers, parsed.decisions)
+        except Exception as exc:
+            self.status.failures += 1
+            self.status.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            # Pause before FastStream rewinds the batch: a database that is down would
+            # otherwise be hammered with the same batch in a tight loop.
+            await asyncio.sleep(self._settings.retry_backoff_seconds)
+            raise
+        self._count(len(records), parsed.skipped)
+        log.debug("batch of %d applied: %s", len(records), report)
+
+    def _count(self, records: int, skipped: int) -> None:
+        self.status.batches += 1
+        self.status.records += records
+        self.status.skipped += skipped
+        self.status.last_error = None
+
+
+async def _undecoded(message: KafkaMessage) -> Any:
+    # Hand the handler the raw records (see kafka_records for why nothing is decoded here).
+    # aiokafka batches are tuples; FastStream's TestKafkaBroker hands over a list.
+    raw = message.raw_message
+    return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
+
+
+def build_broker(settings: LedgerSettings, handler: BatchHandler) -> KafkaBroker:
+    kafka_log = logging.getLogger("services.ledger.kafka")
+    # WARNING keeps FastStream's errors visible without a log line per message;
+    # logger=None would swallow handler errors silently.
+    kafka_log.setLevel(logging.WARNING)
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, consumer_only=True, logger=kafka_log)
+    subscriber = broker.subscriber(
+        # declare=False: the topics are provisioned with 4 partitions by the launcher;
+        # FastStream would otherwise create missing ones with a single partition.
+        Topic(settings.transfers_topic, declare=False),
+        Topic(settings.decisions_topic, declare=False),
+        group_id=settings.kafka_group_id,
+        batch=True,
+        max_records=settings.batch_max_records,
+        batch_timeout_ms=settings.batch_timeout_ms,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_undecoded,
+    )
+
+    @subscriber
+    async def on_batch(records: Any) -> None:
+        await handler(records)
+
+    return broker

@@ -1,0 +1,1 @@
+"""Ledger schema revisions, oldest first by their `down_revision` chain."""
