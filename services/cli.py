@@ -17,6 +17,14 @@ app.add_typer(screener_app, name="screener")
 app.add_typer(ledger_app, name="ledger")
 app.command("demo")(demo)
 
+@app.command("config")
+def config() -> None:
+    """Print every environment variable of every service (the README's configuration table)."""
+    from services.configuration import markdown
+
+    typer.echo(markdown())
+
+
 contracts_app = typer.Typer(help="Generated contract files (JSON Schema, AsyncAPI).", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
 
