@@ -1,0 +1,1 @@
+"""Pure watchlist core: the entry model, normalisation and matching. No IO."""
