@@ -5,17 +5,21 @@ from __future__ import annotations
 import typer
 
 from services.broker.cli import broker_app
+from services.demo.benchmark import bench_pipeline
 from services.demo.cli import demo
 from services.ingest.cli import ingest_app
 from services.ledger.cli import ledger_app
 from services.screener.cli import screener_app
+from services.watchlists.cli import watchlists_app
 
 app = typer.Typer(help="AML/CFT screening before settlement for tokenized assets.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(screener_app, name="screener")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(watchlists_app, name="watchlists")
 app.command("demo")(demo)
+
 
 @app.command("config")
 def config() -> None:
@@ -24,6 +28,10 @@ def config() -> None:
 
     typer.echo(markdown())
 
+
+bench_app = typer.Typer(help="Benchmarks: throughput, latency and memory, as JSON.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+bench_app.command("pipeline")(bench_pipeline)
 
 contracts_app = typer.Typer(help="Generated contract files (JSON Schema, AsyncAPI).", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")
@@ -36,6 +44,7 @@ def export_contracts() -> None:
 
     for path in export():
         typer.echo(path)
+
 
 if __name__ == "__main__":
     app()

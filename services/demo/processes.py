@@ -58,6 +58,19 @@ class ServiceProcess:
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} did not become healthy in {timeout:.0f}s; see {self.log_path}")
 
+    def peak_rss_mb(self) -> float | None:
+        """High-water mark of resident memory (Linux /proc), read before the process is stopped."""
+        if self.process is None or not self.alive():
+            return None
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+        return None
+
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, no offset commit (used to test crash recovery)."""
         if self.process is not None and self.alive():

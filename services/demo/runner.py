@@ -171,6 +171,7 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
             stop_feed, stop_observe = asyncio.Event(), asyncio.Event()
             observer = asyncio.create_task(_observe(bootstrap, tally, stop_observe))
             feeder = asyncio.create_task(_feed(cfg, ingest, api_key, tally, stop_feed))
+            started = time.monotonic()
             # Ctrl-C stops the feed only; what was sent is still settled and reported.
             loop = asyncio.get_running_loop()
             loop.add_signal_handler(signal.SIGINT, stop_feed.set)
@@ -187,6 +188,8 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
             stop_observe.set()
             await observer
             summary = tally.summary(ledger_counts)
+            summary["elapsed_s"] = round(time.monotonic() - started, 2)
+            summary["peak_rss_mb"] = {name: proc.peak_rss_mb() for name, proc in procs.items()}
             summary["workdir"] = str(workdir)
             for name, proc in procs.items():
                 if not proc.alive():
