@@ -20,6 +20,7 @@ def _require_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
 """A timezone-aware datetime, normalised to UTC."""
 
+
 def _plain_decimal(value: Decimal) -> str:
     # Fixed-point text: "1E-18" is valid JSON-as-string but trips up consumers in other languages.
     return format(value, "f")

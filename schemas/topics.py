@@ -11,4 +11,9 @@ DECISIONS: Final = "aml.decisions.v1"
 TRANSFERS_DLQ: Final = "aml.transfers.dlq"
 """DeadLetter JSON for transfers nobody could parse, keyed like the original when it had a key."""
 
-PARTITIONS: Final[dict[str, int]] = {TRANSFERS: 4, DECISIONS: 4, TRANSFERS_DLQ: 1}
+WATCHLISTS: Final = "aml.watchlists.v1"
+"""Watchlist changelog (entries, tombstones, commits), one partition so versions stay in order."""
+ALERTS: Final = "aml.alerts.v1"
+"""Alert JSON (retro-screening hits, release proposals), keyed by entry key."""
+
+PARTITIONS: Final[dict[str, int]] = {TRANSFERS: 4, DECISIONS: 4, TRANSFERS_DLQ: 1, WATCHLISTS: 1, ALERTS: 1}

@@ -14,12 +14,16 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel
 
-from schemas import DeadLetter, Decision, TransferEvent, topics
+from schemas import Alert, DeadLetter, Decision, TransferEvent, topics
+from schemas.watchlist import WatchlistCommit, WatchlistRecord
 
 MODELS: dict[str, type[BaseModel]] = {
     "transfer_event.v1": TransferEvent,
     "decision.v1": Decision,
     "dead_letter": DeadLetter,
+    "alert.v1": Alert,
+    "watchlist_record.v1": WatchlistRecord,
+    "watchlist_commit.v1": WatchlistCommit,
 }
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "generated"
 
@@ -33,13 +37,22 @@ def asyncapi_document() -> dict[str, Any]:
     broker = KafkaBroker("kafka:9092", description="AML screening topics")
 
     @broker.subscriber(topics.TRANSFERS, title="screener", description="Transfers keyed by originator account.")
-    @broker.publisher(topics.DECISIONS, title="decisions", description="One decision per transfer, keyed by id.",
-                      schema=Decision)
+    @broker.publisher(
+        topics.DECISIONS, title="decisions", description="One decision per transfer, keyed by id.", schema=Decision
+    )
     async def screen(transfer: TransferEvent) -> Decision:  # pragma: no cover - documentation only
         raise NotImplementedError
 
     @broker.subscriber(topics.TRANSFERS_DLQ, title="dead-letters", description="Records nobody could parse.")
     async def dead_letters(letter: DeadLetter) -> None:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+    @broker.subscriber(topics.WATCHLISTS, title="watchlists", description="Watchlist changelog, one partition.")
+    async def watchlists(record: WatchlistRecord | WatchlistCommit) -> None:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+    @broker.subscriber(topics.ALERTS, title="alerts", description="Retro-screening hits and release proposals.")
+    async def alerts(alert: Alert) -> None:  # pragma: no cover - documentation only
         raise NotImplementedError
 
     spec = AsyncAPI(broker, title="AML screening", version="1", schema_version="3.0.0").to_specification()
