@@ -17,3 +17,9 @@ ALERTS: Final = "aml.alerts.v1"
 """Alert JSON (retro-screening hits, release proposals), keyed by entry key."""
 
 PARTITIONS: Final[dict[str, int]] = {TRANSFERS: 4, DECISIONS: 4, TRANSFERS_DLQ: 1, WATCHLISTS: 1, ALERTS: 1}
+
+TOPIC_CONFIGS: Final[dict[str, dict[str, str]]] = {
+    # The changelog is the lists' state: compaction keeps the newest record per entry forever,
+    # where time-based retention would silently delete entries of older versions.
+    WATCHLISTS: {"cleanup.policy": "compact", "max.message.bytes": str(4 * 1024 * 1024)},
+}

@@ -92,8 +92,8 @@ class WatchlistCommit(_Frozen):
     kind: Literal["commit"] = "commit"
     version: Annotated[str, Field(min_length=1)]
     previous: str | None = None
-    lists: dict[str, str] = Field(default_factory=dict)
-    """list name → version of that list's part."""
+    counts: dict[str, int] = Field(default_factory=dict)
+    """Entries per list in this version."""
     entries: int
     added: int = 0
     changed: int = 0

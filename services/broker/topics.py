@@ -15,7 +15,7 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import for_code
 
-from schemas.topics import PARTITIONS
+from schemas.topics import PARTITIONS, TOPIC_CONFIGS
 
 TOPIC_ALREADY_EXISTS = 36
 """Kafka error code; another process creating the same topic concurrently is not a failure."""
@@ -29,7 +29,13 @@ class TopicError(RuntimeError):
     """A topic could not be created, or did not show up in the metadata in time."""
 
 
-async def ensure_topics(bootstrap: str, partitions: Mapping[str, int], *, wait_s: float = 30.0) -> None:
+async def ensure_topics(
+    bootstrap: str,
+    partitions: Mapping[str, int],
+    *,
+    wait_s: float = 30.0,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
     """Create the missing topics with the given partition counts and wait until all are visible.
 
     Visible means the broker's metadata lists every partition with a leader, so a producer started right
@@ -44,7 +50,7 @@ async def ensure_topics(bootstrap: str, partitions: Mapping[str, int], *, wait_s
             existing = {str(entry["topic"]) for entry in await admin.describe_topics()}
             missing = {name: count for name, count in partitions.items() if name not in existing}
             if missing:
-                await _create(admin, missing)
+                await _create(admin, missing, configs or TOPIC_CONFIGS)
             await _wait_visible(admin, partitions, set(missing))
     except TimeoutError as exc:
         raise TopicError(f"topics {sorted(partitions)} not ready on {bootstrap} within {wait_s:.0f} s") from exc
@@ -57,8 +63,11 @@ async def ensure_project_topics(bootstrap: str, *, wait_s: float = 30.0) -> None
     await ensure_topics(bootstrap, PARTITIONS, wait_s=wait_s)
 
 
-async def _create(admin: Any, missing: Mapping[str, int]) -> None:
-    response = await admin.create_topics([NewTopic(name, count, REPLICATION_FACTOR) for name, count in missing.items()])
+async def _create(admin: Any, missing: Mapping[str, int], configs: Mapping[str, Mapping[str, str]]) -> None:
+    response = await admin.create_topics(
+        [NewTopic(name, count, REPLICATION_FACTOR, topic_configs=dict(configs.get(name, {})))
+         for name, count in missing.items()]
+    )
     for topic_error in response.topic_errors:
         name, code = topic_error[0], topic_error[1]
         if code in (0, TOPIC_ALREADY_EXISTS):

@@ -123,3 +123,13 @@ def show(
                       ", ".join(part.formats), "\n".join(part.sources))
     _console.print(table)
     _console.print(f"combined version {combined.version}, {len(combined.entries)} entries", highlight=False)
+
+
+def _mount_publish() -> None:
+    # Imported here so the loaders stay usable without a broker client on the path.
+    from services.watchlists.publish_cli import publish_command
+
+    watchlists_app.command("publish")(publish_command)
+
+
+_mount_publish()
