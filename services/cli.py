@@ -10,7 +10,9 @@ from services.demo.cli import demo
 from services.ingest.cli import ingest_app
 from services.ledger.cli import ledger_app
 from services.screener.cli import screener_app
+from services.evaluation.names import eval_app
 from services.watchlists.cli import watchlists_app
+from services.watchlists.matching_cli import matching_app
 
 app = typer.Typer(help="AML/CFT screening before settlement for tokenized assets.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
@@ -18,6 +20,10 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(screener_app, name="screener")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(watchlists_app, name="watchlists")
+# search and screen-names live in their own module but belong under `aml watchlists`.
+for command in matching_app.registered_commands:
+    watchlists_app.registered_commands.append(command)
+app.add_typer(eval_app, name="eval")
 app.command("demo")(demo)
 
 

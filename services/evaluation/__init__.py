@@ -1,0 +1,1 @@
+"""Offline evaluation of the screening components against third-party labelled data."""

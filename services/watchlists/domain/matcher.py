@@ -1,0 +1,187 @@
+"""Name matching against all loaded lists: index for candidates, precise score, evidence, decision."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.watchlists.domain.criteria import MatchConfig, NameQuery
+from services.watchlists.domain.entry import NameKind, WatchlistEntry
+from services.watchlists.domain.evidence import adjustments, identifier_key, identifier_matches
+from services.watchlists.domain.index import NameIndex
+from services.watchlists.domain.names import alternatives, normalise
+from services.watchlists.domain.scoring import Alignment, Token, make_tokens, name_score
+
+_CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    entry_key: str
+    entry_id: str
+    list: str
+    matched_name: str
+    name_kind: NameKind
+    score: float
+    name_score: float
+    is_match: bool
+    weak_alias_only: bool
+    """The best name was a weak alias and no stronger name reached the threshold: never a hit."""
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    entry: int
+    text: str
+    kind: NameKind
+    tokens: tuple[Token, ...]
+
+
+def _describe(alignment: Alignment) -> str:
+    pairs = ", ".join(q if q == c else f"{q}~{c} {s:.2f}" for q, c, s in alignment.pairs)
+    return f"name {alignment.score:.2f} [{pairs}]"
+
+
+class NameMatcher:
+    def __init__(self, entries: Sequence[WatchlistEntry], names: list[_Name], config: MatchConfig) -> None:
+        self.entries = entries
+        self.config = config
+        self._names = names
+        self._index = NameIndex.build([n.tokens for n in names])
+        self._by_identifier: dict[str, list[int]] = {}
+        for position, entry in enumerate(entries):
+            for ident in entry.identifiers:
+                self._by_identifier.setdefault(identifier_key(ident.number), []).append(position)
+        self._cache: OrderedDict[tuple[str, ...], list[tuple[int, Alignment]]] = OrderedDict()
+
+    @classmethod
+    def build(cls, entries: Sequence[WatchlistEntry], config: MatchConfig | None = None) -> NameMatcher:
+        """Normalise every name of every entry once, so queries only normalise themselves."""
+        names: list[_Name] = []
+        for position, entry in enumerate(entries):
+            seen: set[tuple[str, ...]] = set()
+            for name in entry.names:
+                for part in alternatives(name.full):
+                    tokens = normalise(part).tokens
+                    if tokens and tokens not in seen:
+                        seen.add(tokens)
+                        names.append(_Name(position, name.full, name.kind, make_tokens(tokens)))
+        return cls(entries, names, config or MatchConfig())
+
+    @property
+    def name_count(self) -> int:
+        return len(self._names)
+
+    def _scored(self, tokens: tuple[str, ...]) -> list[tuple[int, Alignment]]:
+        """Candidate names and their name-only scores; cached per normalised query."""
+        cached = self._cache.get(tokens)
+        if cached is not None:
+            self._cache.move_to_end(tokens)
+            return cached
+        query = make_tokens(tokens)
+        weights = self.config.scoring
+        scored = []
+        for candidate in self._index.candidates(query, self.config.candidates):
+            alignment = name_score(query, self._names[candidate.name_id].tokens, weights.single_part_cap,
+                                   weights.token_min, weights.extra_cost, weights.sharpness)
+            scored.append((candidate.name_id, alignment))
+        self._cache[tokens] = scored
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return scored
+
+    def candidate_entries(self, query: NameQuery, limit: int = 10) -> list[WatchlistEntry]:
+        """The entries the index proposes for a name, best first (what a competitor is fed)."""
+        order: list[int] = []
+        for candidate in self._index.candidates(make_tokens(normalise(query.name).tokens), self.config.candidates):
+            entry = self._names[candidate.name_id].entry
+            if entry not in order:
+                order.append(entry)
+        return [self.entries[i] for i in order[:limit]]
+
+    def compare(self, query: NameQuery, position: int) -> NameMatch:
+        """Score one entry against the query on all its names, bypassing the index (for labelled pairs)."""
+        tokens = make_tokens(normalise(query.name).tokens)
+        weights = self.config.scoring
+        scored = [(name_id, name_score(tokens, name.tokens, weights.single_part_cap, weights.token_min,
+                                       weights.extra_cost, weights.sharpness))
+                  for name_id, name in enumerate(self._names) if name.entry == position]
+        results = self._results(query, scored, reach=None)
+        if results:
+            return results[0]
+        entry = self.entries[position]
+        return NameMatch(entry.key, entry.entry_id, entry.list_name.value, entry.names[0].full, entry.names[0].kind,
+                         0.0, 0.0, False, False, "no name token aligned")
+
+    def match(self, query: NameQuery, limit: int = 10) -> list[NameMatch]:
+        # Evidence can add at most this much, so weaker names are dropped before explaining them.
+        reach = self.config.floor - self.config.evidence.max_boost
+        results = self._results(query, self._scored(normalise(query.name).tokens), reach)
+        results.extend(self._identified(query, {m.entry_key for m in results}))
+        kept = [m for m in results if m.score >= self.config.floor or m.is_match]
+        kept.sort(key=lambda m: (m.is_match, m.score), reverse=True)
+        return kept[:limit]
+
+    def _results(self, query: NameQuery, scored: list[tuple[int, Alignment]], reach: float | None) -> list[NameMatch]:
+        father = normalise(query.name).father
+        best: dict[int, tuple[_Name, Alignment]] = {}
+        weak: dict[int, tuple[_Name, Alignment]] = {}
+        for name_id, alignment in scored:
+            name = self._names[name_id]
+            bucket = weak if name.kind is NameKind.WEAK_ALIAS else best
+            held = bucket.get(name.entry)
+            if held is None or held[1].score < alignment.score:
+                bucket[name.entry] = (name, alignment)
+        results = [self._decide(query, father, position, best.get(position), weak.get(position))
+                   for position in set(best) | set(weak)
+                   if reach is None or self._top(best.get(position), weak.get(position)) >= reach]
+        results.sort(key=lambda m: (m.is_match, m.score), reverse=True)
+        return results
+
+    @staticmethod
+    def _top(*pairs: tuple[_Name, Alignment] | None) -> float:
+        return max(pair[1].score for pair in pairs if pair is not None)
+
+    def _decide(self, query: NameQuery, father: tuple[str, ...], position: int,
+                strong: tuple[_Name, Alignment] | None, weak: tuple[_Name, Alignment] | None) -> NameMatch:
+        entry = self.entries[position]
+        chosen = strong
+        if chosen is None or (weak is not None and weak[1].score > chosen[1].score):
+            chosen = weak
+        assert chosen is not None
+        name, alignment = chosen
+        ident = identifier_matches(query, entry)
+        if ident is not None:
+            return self._identified_match(entry, name.text, name.kind, alignment.score, ident)
+        found = adjustments(query, father, entry, self.config.evidence)
+        score = min(1.0, max(0.0, alignment.score + sum(a.delta for a in found)))
+        weak_only = name.kind is NameKind.WEAK_ALIAS
+        # A weak alias may show as the best name, but only a stronger name can carry the decision.
+        deciding = score if not weak_only else (
+            min(1.0, max(0.0, strong[1].score + sum(a.delta for a in found))) if strong else 0.0)
+        parts = [_describe(alignment), *(f"{a.reason} {a.delta:+.2f}" for a in found)]
+        if weak_only:
+            parts.append("weak alias only: never a hit on its own")
+        return NameMatch(entry.key, entry.entry_id, entry.list_name.value, name.text, name.kind, round(score, 4),
+                         round(alignment.score, 4), deciding >= self.config.threshold, weak_only, "; ".join(parts))
+
+    def _identified(self, query: NameQuery, already: set[str]) -> list[NameMatch]:
+        """Entries whose identifier equals the query's, even when the name did not bring them up."""
+        if not query.id_number:
+            return []
+        found = []
+        for position in self._by_identifier.get(identifier_key(query.id_number), []):
+            entry = self.entries[position]
+            ident = identifier_matches(query, entry)
+            if entry.key not in already and ident is not None:
+                primary = entry.names[0]
+                found.append(self._identified_match(entry, primary.full, primary.kind, 0.0, ident))
+        return found
+
+    @staticmethod
+    def _identified_match(entry: WatchlistEntry, text: str, kind: NameKind, name_score: float,
+                          ident: str) -> NameMatch:
+        return NameMatch(entry.key, entry.entry_id, entry.list_name.value, text, kind, 1.0, round(name_score, 4),
+                         True, False, f"identifier {ident} matches exactly: decisive; name {name_score:.2f}")

@@ -1,0 +1,141 @@
+"""Name normalisation: any script and spelling → a tuple of comparable Latin tokens.
+
+Transliteration is rigour's `ascii_text`: its own Rust tables for Latin, Cyrillic, Greek and a few more
+scripts, ICU (through normality, which requires PyICU) for Arabic, Urdu, Han and the rest. Honorific
+prefixes and legal forms come from rigour's data. What no library does for us is the South-Asian /
+Arabic structure of names (domain brief §6.2), so the particles, the father-name markers and the
+Muhammad family are handled here as data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import remove_person_prefixes, replace_org_types_compare
+from rigour.text.phonetics import metaphone
+from rigour.text.translit import ascii_text
+
+# Persian/Urdu letters ICU's Arabic-Latin rules leave as '?' are mapped to their Arabic twins first; ta marbuta
+# is read as the '-a' ending the Latin spellings use (Usama, not Usamat).
+_PERSIAN = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c1": "\u0647", "\u06c3": "\u0627",
+                          "\u0629": "\u0627", "\u06be": "\u0647", "\u06d2": "\u064a", "\u06d3": "\u064a",
+                          "\u0679": "\u062a", "\u0688": "\u062f", "\u0691": "\u0631", "\u06ba": "\u0646",
+                          "\u06af": "\u0643", "\u0686": "\u062c", "\u067e": "\u0628", "\u0698": "\u0632"})
+# "s/o", "son of", "d/o", "w/o" start the father's (or husband's) name in South-Asian documents.
+_FATHER = re.compile(r"\b(?:s|d|w)\s*/\s*o\b|\b(?:son|daughter|wife) of\b", re.IGNORECASE)
+# The Arabic article is written joined ("السوداني"): split it off so it drops like a Latin "al-".
+_ARABIC_ARTICLE = re.compile("(^|\\s)\u0627\u0644(?=\\S{2})")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Apostrophes and ayn/hamza marks sit inside one word ("Qa'ida"): dropped, not split on.
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u02be\u02bf]")
+# Alternatives written "A/B" in one field are separate names; "s/o" is not an alternative.
+_ALTERNATIVES = re.compile(r"(?<![\s/][sdwSDW])/(?![oO]\b)")
+# Skeletons fold letters Arabic script does not distinguish (no p, v; one k sound for c/k/q).
+_SKELETON_FOLD = str.maketrans({"p": "b", "v": "f", "c": "k", "q": "k"})
+
+# Particles carry no identity: "bin Laden" and "Laden" are the same surname for matching.
+# European particles (van, de, von) stay: they are written joined as often as apart ("Vanderbilt").
+PARTICLES = frozenset({"al", "el", "ul", "ur", "ud", "ad", "as", "ash", "at", "az", "bin", "ibn", "bint", "binti",
+                       "bn"})
+# Honorifics and religious titles prefixed to Pakistani and Arabic names (§6.2); clan names such as
+# Syed or Khan are kept because they can be the only surname a person has.
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "haji", "hajji", "alhaj", "hafiz",
+                        "maulana", "mawlana", "maulvi", "mawlawi", "mullah", "mulla", "mufti", "qari", "shri",
+                        "sri", "mian", "janab"})
+MUHAMMAD = frozenset({"mohammed", "mohammad", "muhammed", "mohamed", "mohamad", "muhamad", "muhamed", "mohamud",
+                      "mohd", "muhd", "md", "mohamet", "mehmet", "mehmed", "mahomet", "mohummad", "mouhamad",
+                      "mouhammad", "mhmd", "muhammad"})
+# "Abdul Rahman", "Abdurrahman" and "Abd al-Rahman" are one name: all become "abd rahman", which also
+# survives reordering ("RAHMAN, ABDUL"). Longer heads first so "abdur" wins over "abdu".
+_ABD_HEADS = ("abdul", "abdel", "abdal", "abdur", "abdar", "abdus", "abdas", "abdou", "abdu", "abdi", "abd")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedName:
+    tokens: tuple[str, ...]
+    """The person's (or organisation's) own name tokens, order kept, particles and titles removed."""
+    father: tuple[str, ...] = ()
+    """Tokens after an S/O, D/O or W/O marker: a secondary identifier, not part of the name."""
+
+    @property
+    def key(self) -> str:
+        return " ".join(sorted(self.tokens))
+
+
+def latin(text: str) -> str:
+    """Lower-case ASCII transliteration of any script."""
+    # ICU writes the ayn (and other letters without an ASCII form) as '?': it carries no vowel or consonant
+    # the Latin spellings agree on, so it is dropped ("Ali", not "?ly").
+    return ascii_text(_ARABIC_ARTICLE.sub("\\1\u0627\u0644 ", text.translate(_PERSIAN))).replace("?", "").lower()
+
+
+def _abd_split(token: str) -> tuple[str, ...]:
+    """Abd- compounds become "abd" + the divine name, however they were joined or spelled."""
+    if token.startswith(("abdulla", "abdalla", "abdella")):
+        return ("abdullah",)  # Abd-Allah is one common given name, not abd + "la"
+    if token in _ABD_HEADS or token == "bd":  # ICU drops the ayn of Arabic "abd", leaving "bd"
+        return ("abd",)
+    for head in _ABD_HEADS:
+        if token.startswith(head) and len(token) > len(head) + 2:
+            return ("abd", token[len(head):])
+    return (token,)
+
+
+def _initials_joined(words: list[str]) -> list[str]:
+    """Runs of three or more single letters are an acronym ("A.B.C." is "ABC")."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        out.extend(["".join(run)] if len(run) >= 3 else run)
+        run = []
+        if word:
+            out.append(word)
+    return out
+
+
+def _clean_tokens(text: str, titles: bool = False) -> tuple[str, ...]:
+    folded = replace_org_types_compare(_APOSTROPHES.sub("", latin(text)))
+    raw = _initials_joined([t for t in _NON_WORD.split(folded) if t])
+    words = [t for t in raw if (titles or t not in HONORIFICS) and t not in PARTICLES]
+    out: list[str] = []
+    for word in words:
+        out.extend(("muhammad",) if word in MUHAMMAD else _abd_split(word))
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def normalise(name: str) -> NormalisedName:
+    """Split off the father's name, drop honorifics and particles, fold spellings, keep order."""
+    parts = _FATHER.split(name, maxsplit=1)
+    own, father = parts[0], (parts[1] if len(parts) == 2 else "")
+    tokens = _clean_tokens(remove_person_prefixes(own))
+    if len(tokens) < 2:
+        # "Mullah Baradar" stays two parts: stripping the title would turn a surname alone into a full match.
+        tokens = _clean_tokens(own, titles=True)
+    if not tokens:
+        # A name made only of particles ("Al") is still a name; keep what there was.
+        tokens = tuple(t for t in _NON_WORD.split(_APOSTROPHES.sub("", latin(own))) if t)
+    return NormalisedName(tokens=tokens, father=_clean_tokens(father) if father else ())
+
+
+def alternatives(name: str) -> list[str]:
+    """The separate names a field lists as "A/B" (but not the father-name marker "s/o")."""
+    return [part for part in _ALTERNATIVES.split(name) if part.strip()] or [name]
+
+
+@lru_cache(maxsize=400_000)
+def skeleton(token: str) -> str:
+    """Consonant skeleton with doubles collapsed: unvowelled Arabic transliterations meet Latin spellings."""
+    consonants = [c for c in token.translate(_SKELETON_FOLD) if c not in "aeiouyw"]
+    out = [c for i, c in enumerate(consonants) if i == 0 or c != consonants[i - 1]]
+    return "".join(out) or token
+
+
+@lru_cache(maxsize=400_000)
+def phonetic(token: str) -> str:
+    return metaphone(token) if token.isalpha() else token
