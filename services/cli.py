@@ -7,10 +7,11 @@ import typer
 from services.broker.cli import broker_app
 from services.demo.benchmark import bench_pipeline
 from services.demo.cli import demo
+from services.evaluation.names import eval_app
 from services.ingest.cli import ingest_app
+from services.ledger.bench import bench_ledger
 from services.ledger.cli import ledger_app
 from services.screener.cli import screener_app
-from services.evaluation.names import eval_app
 from services.watchlists.cli import watchlists_app
 from services.watchlists.matching_cli import matching_app
 
@@ -38,6 +39,7 @@ def config() -> None:
 bench_app = typer.Typer(help="Benchmarks: throughput, latency and memory, as JSON.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 bench_app.command("pipeline")(bench_pipeline)
+bench_app.command("ledger")(bench_ledger)
 
 contracts_app = typer.Typer(help="Generated contract files (JSON Schema, AsyncAPI).", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")

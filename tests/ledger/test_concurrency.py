@@ -101,3 +101,25 @@ async def test_same_batch_on_two_replicas_after_a_rebalance(replicas: list[Ledge
     settled = len(transfers) - held
     assert await balance(engine, "a", "USDT") == (Decimal("-1.5") * settled, Decimal("1.5") * held)
     assert await balance(engine, "b", "USDT") == (Decimal("1.5") * settled, 0)
+
+
+async def test_large_overlapping_batches_on_every_replica_apply_each_decision_once(
+    replicas: list[Ledger], engine: AsyncEngine
+) -> None:
+    transfers = [_transfer(f"t-{i}", "2") for i in range(300)]
+    holds = [screening(t.transfer_id, Action.HOLD) for t in transfers[::2]]
+    allows = [screening(t.transfer_id) for t in transfers[1::2]]
+    releases = [resolution(h, Resolution.RELEASE) for h in holds[::3]]
+    # Each replica sees the same records in its own order and slice, as after rebalances.
+    batches = [
+        (transfers[i * 50 :], (allows + holds + releases)[i::1] if i % 2 else releases + holds[::-1] + allows)
+        for i in range(REPLICAS)
+    ]
+    await asyncio.gather(*(r.apply(*batch) for r, batch in zip(replicas, batches, strict=True)))
+    await replicas[0].apply(transfers)
+    settled = len(allows) + len(releases)
+    escrowed = len(holds) - len(releases)
+    assert await balance(engine, "a", "USDT") == (Decimal(-2 * settled), Decimal(2 * escrowed))
+    assert await balance(engine, "b", "USDT") == (Decimal(2 * settled), Decimal(0))
+    for hold in holds[::3]:
+        assert await posting_kinds(engine, hold.transfer_id) == ["escrow", "unescrow", "settle"]

@@ -13,13 +13,8 @@ from schemas import Action
 from services.ledger.adapters import ledger_store as store
 from services.ledger.adapters.database import write_transaction
 from services.ledger.adapters.tables import transfers
-from services.ledger.domain.transfer_state import (
-    Outcome,
-    Posting,
-    TransferState,
-    TransferStatus,
-    Transition,
-)
+from services.ledger.domain.batch_plan import PlannedPosting
+from services.ledger.domain.transfer_state import Posting, TransferState, TransferStatus
 from services.ledger.ledger import Ledger
 from tests.factories import transfer
 from tests.ledger.builders import screening
@@ -35,17 +30,17 @@ async def test_a_second_settle_posting_violates_the_unique_key(ledger: Ledger, e
     await ledger.apply([transfer(transfer_id="t-1")], [allow])
     with pytest.raises(IntegrityError):
         async with write_transaction(engine) as connection:
-            await store.insert_postings(connection, "t-1", allow.decision_id, [Posting.SETTLE], NOW)
+            await store.insert_postings(connection, [PlannedPosting("t-1", Posting.SETTLE, allow.decision_id)], NOW)
 
 
 async def test_stale_state_is_refused(ledger: Ledger, engine: AsyncEngine) -> None:
     allow = screening("t-1")
     await ledger.apply([transfer(transfer_id="t-1")], [allow])
     hold = screening("t-1", Action.HOLD)
-    escrow = Transition(Outcome.APPLIED, TransferState.ESCROWED, hold.decision_id, (Posting.ESCROW,))
+    escrow = TransferStatus(TransferState.ESCROWED, hold.decision_id)
     with pytest.raises(store.StaleTransferError):
         async with write_transaction(engine) as connection:
-            await store.move_transfer(connection, "t-1", TransferStatus(TransferState.PENDING), escrow, NOW)
+            await store.move_transfers(connection, [("t-1", TransferStatus(TransferState.PENDING), escrow)], NOW)
     assert (await transfer_row(engine, "t-1")).state == "settled"
 
 
@@ -62,6 +57,7 @@ async def test_failed_batch_rolls_back_entirely(ledger: Ledger, engine: AsyncEng
 
     with pytest.raises(Boom):
         async with write_transaction(engine) as connection:
-            await store.insert_transfer(connection, transfer(transfer_id="t-1"), NOW)
+            pending = TransferStatus(TransferState.PENDING)
+            await store.insert_transfers(connection, [(transfer(transfer_id="t-1"), pending)], NOW)
             raise Boom
     assert await transfer_row(engine, "t-1") is None
