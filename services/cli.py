@@ -7,10 +7,12 @@ import typer
 from services.broker.cli import broker_app
 from services.demo.benchmark import bench_pipeline
 from services.demo.cli import demo
+from services.evaluation.graph import graph_command
 from services.evaluation.names import eval_app
 from services.ingest.cli import ingest_app
 from services.ledger.bench import bench_ledger
 from services.ledger.cli import ledger_app
+from services.screener.backtest import screen_command
 from services.screener.cli import screener_app
 from services.watchlists.cli import watchlists_app
 from services.watchlists.matching_cli import matching_app
@@ -25,6 +27,8 @@ app.add_typer(watchlists_app, name="watchlists")
 for command in matching_app.registered_commands:
     watchlists_app.registered_commands.append(command)
 app.add_typer(eval_app, name="eval")
+eval_app.command("graph")(graph_command)
+app.command("screen")(screen_command)
 app.command("demo")(demo)
 
 

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import logging
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import ValidationError
 
+from schemas import TransferEvent
+from schemas.common import utc_now
 from services.screener.adapters import ofac_sdn
-from services.screener.domain.decide import Policy
+from services.screener.domain.graph_screen import GraphScreen
+from services.screener.domain.heuristic import DAY
+from services.screener.domain.jurisdiction import JurisdictionLists
+from services.screener.domain.order import event_order
+from services.screener.domain.policy import Policy, PolicyError
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
 from services.screener.handlers import TransferHandler
@@ -25,6 +34,45 @@ def demo_sdn_path() -> Path:
     return Path(str(resources.files("services.screener") / "data" / "ofac_sdn_excerpt.csv"))
 
 
+def default_policy_path() -> Path:
+    return Path(str(resources.files("services.screener") / "policy" / "default.toml"))
+
+
+def default_jurisdictions_path() -> Path:
+    return Path(str(resources.files("services.screener") / "data" / "fatf_jurisdictions.toml"))
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Read and validate a policy file; a bad file raises PolicyError naming the file and the key."""
+    path = path or default_policy_path()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(f"{path}: {exc}") from exc
+    try:
+        return Policy.parse(data)
+    except PolicyError as exc:
+        raise PolicyError(f"{path}: {exc}") from exc
+
+
+def load_jurisdictions(path: Path | None = None) -> JurisdictionLists:
+    with (path or default_jurisdictions_path()).open("rb") as handle:
+        return JurisdictionLists.parse(tomllib.load(handle))
+
+
+def build_context(
+    policy: Policy, watchlist: WatchlistSnapshot, jurisdictions: JurisdictionLists | None = None
+) -> ScreeningContext:
+    """The screening context the stream and the backtest share: one fresh graph per context."""
+    return ScreeningContext(
+        watchlist=watchlist,
+        policy=policy,
+        graph=GraphScreen(policy),
+        jurisdictions=jurisdictions or load_jurisdictions(),
+    )
+
+
 def load_watchlist(settings: Settings) -> WatchlistSnapshot:
     path = settings.ofac_sdn_path or demo_sdn_path()
     try:
@@ -35,6 +83,73 @@ def load_watchlist(settings: Settings) -> WatchlistSnapshot:
         return WatchlistSnapshot.unavailable(f"{path}: {exc}")
     log.info("watchlist %s loaded from %s: %d listed wallets", snapshot.version, path, len(snapshot.wallets))
     return snapshot
+
+
+async def _committed(settings: Settings, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    """The group's committed offset per partition; assigning by hand reads them without joining."""
+    probe = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.group_id, enable_auto_commit=False
+    )
+    await probe.start()
+    try:
+        probe.assign(partitions)
+        found = {tp: await probe.committed(tp) for tp in partitions}
+    finally:
+        await probe.stop()
+    return {tp: offset for tp, offset in found.items() if offset is not None and offset > 0}
+
+
+async def rebuild_graph(settings: Settings, context: ScreeningContext, idle_ms: int = 1000) -> int:
+    """Replay the last window of *every* partition of the transfers topic into the graph.
+
+    A replica owns only some partitions in the consumer group, but laundering patterns span
+    accounts keyed to other partitions, so each replica rebuilds the complete graph before it
+    screens anything: every partition up to the group's committed offset, i.e. exactly the
+    transfers the group has already decided. What comes after is screened (and graphed) by the
+    stream, so a redelivered batch meets the graph it met the first time. Records are fed in
+    event order, as the backtest does. Returns how many transfers were replayed.
+    """
+    if context.graph is None or context.policy is None:
+        return 0
+    # Subscribing without a group id takes every partition and never joins the group.
+    consumer = AIOKafkaConsumer(
+        settings.transfers_topic, bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
+    )
+    await consumer.start()
+    events: list[TransferEvent] = []
+    try:
+        numbers = sorted(consumer.partitions_for_topic(settings.transfers_topic) or ())
+        partitions = [TopicPartition(settings.transfers_topic, n) for n in numbers]
+        consumer.unsubscribe()
+        upto = await _committed(settings, partitions) if partitions else {}
+        if not upto:
+            return 0
+        consumer.assign(list(upto))
+        since_ms = int((utc_now().timestamp() - context.policy.window_days * DAY) * 1000)
+        starts = await consumer.offsets_for_times(dict.fromkeys(upto, since_ms))
+        for tp in upto:
+            found = starts.get(tp)
+            consumer.seek(tp, found.offset if found is not None else upto[tp])
+        live = set(upto)
+        while live and (batches := await consumer.getmany(*live, timeout_ms=idle_ms)):
+            for tp, records in batches.items():
+                for record in records:
+                    if record.offset >= upto[tp]:
+                        live.discard(tp)
+                        break
+                    try:
+                        events.append(TransferEvent.model_validate_json(record.value or b""))
+                    except ValidationError:
+                        continue  # the group consumer dead-lettered it; the graph just skips it
+                if records and records[-1].offset >= upto[tp] - 1:
+                    live.discard(tp)
+    finally:
+        await consumer.stop()
+    events.sort(key=event_order)
+    for event in events:
+        context.graph.observe(event, context.watchlist)
+    log.info("graph rebuilt from the log: %d transfers, %d in the window", len(events), len(context.graph.graph))
+    return len(events)
 
 
 async def _raw_records(message: KafkaMessage) -> Any:
@@ -52,10 +167,15 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
         enable_idempotence=False,
         logger=log,
     )
+    # A policy that fails validation stops the start: running without one could only allow.
+    policy = load_policy(settings.policy_path)
+    log.info("policy %s loaded", policy.version)
     handler = TransferHandler(
         broker=broker,
-        context=ScreeningContext(watchlist=watchlist or load_watchlist(settings)),
-        policy=Policy(version=settings.policy_version),
+        context=build_context(
+            policy, watchlist or load_watchlist(settings), load_jurisdictions(settings.jurisdictions_path)
+        ),
+        policy=policy,
         decisions_topic=settings.decisions_topic,
         dlq_topic=settings.dlq_topic,
     )
@@ -75,4 +195,7 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
     async def on_transfers(records: Any, message: KafkaMessage) -> None:
         await handler.handle(records, message)
 
-    return FastStream(broker, logger=log)
+    async def rebuild() -> None:
+        await rebuild_graph(settings, handler.context)
+
+    return FastStream(broker, logger=log, on_startup=[rebuild])

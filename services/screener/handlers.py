@@ -24,6 +24,7 @@ from schemas import Decision, TransferEvent
 from schemas.common import utc_now
 from services.screener.adapters import deadletters
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
+from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 
 log = logging.getLogger(__name__)
@@ -63,17 +64,20 @@ class TransferHandler:
         """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
         decisions: list[Decision] = []
         rejected: list[tuple[Any, Exception]] = []
+        transfers: list[TransferEvent] = []
         now = utc_now()
         for record in records:
             try:
-                transfer = TransferEvent.model_validate_json(record.value or b"")
+                transfers.append(TransferEvent.model_validate_json(record.value or b""))
             except ValidationError as exc:
                 rejected.append((record, exc))
                 keyed = self._keyed_hold(record.value, exc, now)
                 if keyed is not None:
                     decisions.append(keyed)
-                continue
-            decisions.append(screen(transfer, self.context, self.policy, now))
+        # The graph must advance in event-time order, the order the backtest uses too
+        # (see backtest.event_order), so that both give the same decision for a transfer.
+        transfers.sort(key=event_order)
+        decisions.extend(screen(transfer, self.context, self.policy, now) for transfer in transfers)
         return decisions, rejected
 
     def _keyed_hold(self, raw: bytes | None, error: ValidationError, now: datetime) -> Decision | None:

@@ -29,7 +29,18 @@ class Settings(BaseSettings):
             "demo excerpt. A path that fails to load holds every transfer (fail closed)."
         ),
     )
-    policy_version: str = Field(default="policy-2026.11.0", description="Recorded in every decision.")
+    policy_path: Path | None = Field(
+        default=None,
+        description=(
+            "Screening policy TOML (weights, thresholds, forced outcomes, bands; its version is recorded in "
+            "every decision). Unset: the packaged services/screener/policy/default.toml. An invalid file stops "
+            "the screener at start with an error naming the bad key."
+        ),
+    )
+    jurisdictions_path: Path | None = Field(
+        default=None,
+        description="Dated FATF black/grey lists (TOML). Unset: the packaged data/fatf_jurisdictions.toml.",
+    )
     max_records: int = Field(default=500, ge=1, description="Largest batch taken from Kafka at once.")
     session_timeout_ms: int = Field(default=10_000, description="Consumer group session timeout.")
     heartbeat_interval_ms: int = Field(default=3_000, description="Consumer group heartbeat interval.")

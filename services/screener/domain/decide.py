@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from schemas import Action, Decision, Reason, Severity, TransferEvent
+from services.screener.domain.policy import Bands, Policy
 from services.screener.domain.rules import RULES, Hit, Rule, ScreeningContext
+
+__all__ = ["Bands", "Policy", "invalid_transfer_hold", "screen"]
 
 SCREENING_ERROR = "system.screening_error"
 INVALID_TRANSFER = "system.invalid_transfer"
 
 # Most severe first: a forced hold beats a forced flag, which beats the score bands.
 _PRECEDENCE = (Action.HOLD, Action.FLAG, Action.ALLOW)
-
-
-@dataclass(frozen=True, slots=True)
-class Bands:
-    """Score bands: at or above `hold` holds, at or above `flag` flags, else allow."""
-
-    flag: float = 0.5
-    hold: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    version: str
-    bands: Bands = Bands()
 
 
 def screen(
@@ -52,8 +40,17 @@ def _combine(
     policy: Policy,
     decided_at: datetime,
 ) -> Decision:
-    score = round(sum(hit.weight for hit in hits), 6)
-    forced = {hit.forced for hit in hits if hit.forced is not None}
+    score = 0.0
+    forced: set[Action] = set()
+    for hit in hits:
+        # The policy file has the last word on weights and forced outcomes; a rule's own
+        # values apply only to rules the policy does not mention (e.g. in unit tests).
+        settings = policy.rules.get(hit.rule_id)
+        score += settings.weight if settings is not None else hit.weight
+        outcome = settings.forced if settings is not None and settings.forced is not None else hit.forced
+        if outcome is not None:
+            forced.add(outcome)
+    score = round(score, 6)
     if forced:
         action = next(a for a in _PRECEDENCE if a in forced)
     elif score >= policy.bands.hold:

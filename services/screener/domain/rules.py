@@ -8,29 +8,27 @@ as they are built; `decide.py` turns hits into one decision.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from schemas import Action, Severity, TransferEvent
+from services.screener.domain.graph_screen import GraphScreen
+from services.screener.domain.hit import Hit
+from services.screener.domain.jurisdiction import JurisdictionLists, jurisdiction_risk
+from services.screener.domain.policy import Policy
+from services.screener.domain.travel_rule import missing_travel_data, unhosted_exposure
 from services.screener.domain.watchlist import WatchlistSnapshot
 
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """What one rule found; `forced` is an outcome no score may override."""
-
-    rule_id: str
-    explanation: str
-    severity: Severity
-    weight: float
-    forced: Action | None = None
-    evidence: dict[str, Any] = field(default_factory=dict)
-    subjects: tuple[str, ...] = ()
+__all__ = ["RULES", "Hit", "Rule", "ScreeningContext"]
 
 
 @dataclass(frozen=True, slots=True)
 class ScreeningContext:
+    """Everything a rule may look at besides the transfer; rules read their thresholds from `policy`."""
+
     watchlist: WatchlistSnapshot
+    policy: Policy | None = None
+    graph: GraphScreen | None = None
+    jurisdictions: JurisdictionLists | None = None
 
 
 Rule = Callable[[TransferEvent, ScreeningContext], Iterator[Hit]]
@@ -83,4 +81,24 @@ def watchlist_unavailable(transfer: TransferEvent, ctx: ScreeningContext) -> Ite
         )
 
 
-RULES: tuple[Rule, ...] = (watchlist_unavailable, sanctioned_wallet)
+def graph_patterns(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit]:
+    """Laundering patterns around this transfer in the transfer graph (see graph_screen.py)."""
+    if ctx.graph is not None:
+        yield from ctx.graph.observe(transfer, ctx.watchlist)
+
+
+def travel_rule(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit]:
+    """FATF R.16 data completeness above the threshold, and unhosted wallets with exposure."""
+    yield from missing_travel_data(transfer, ctx.policy)
+    yield from unhosted_exposure(transfer, ctx.policy, ctx.graph)
+
+
+def jurisdiction(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit]:
+    """A party is in a FATF-listed jurisdiction."""
+    yield from jurisdiction_risk(transfer, ctx.jurisdictions, ctx.policy)
+
+
+# Sanctions first, so their reasons lead the decision. The graph stage comes before the rules
+# that read its state (unhosted exposure); if a rule before it raises, the transfer is held and
+# stays out of the graph, in the stream and the backtest alike, so decisions stay reproducible.
+RULES: tuple[Rule, ...] = (watchlist_unavailable, sanctioned_wallet, graph_patterns, travel_rule, jurisdiction)

@@ -1,0 +1,69 @@
+"""Cycles (round-tripping): the funds of a transfer came from its own receiver through 1..k-1 hops.
+
+The search walks backwards from the payer over in-edges inside the window whose amounts stay
+within a tolerance of the closing transfer. The amount filter prunes almost every branch,
+and `max_branching` caps the rest, so a query costs microseconds even at busy accounts.
+"""
+
+from __future__ import annotations
+
+from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.heuristic import HOUR, edge_evidence, hit, similar
+from services.screener.domain.hit import Hit
+from services.screener.domain.policy import RuleSettings
+
+CYCLE = "graph.cycle"
+
+
+SEARCH_BUDGET = 256
+"""Most accounts one cycle query may expand. When many transfers share one amount, the amount
+filter stops pruning and the search would grow exponentially with the hop count; a budget keeps
+the cost per transfer bounded (and deterministic) at the price of missing a ring in such a crowd."""
+
+
+def _path_back(
+    graph: TransferGraph, target: str, start: str, amount: float, since: float, settings: RuleSettings
+) -> list[Edge] | None:
+    """Depth-first search backwards from `start` for a path of similar amounts that leaves `target`."""
+    tolerance, branching = float(settings["amount_tolerance"]), int(settings["max_branching"])
+    max_depth = int(settings["max_hops"]) - 1
+    budget = SEARCH_BUDGET
+    # Each frame: (account, amount it paid on, path of edges so far, accounts on the path).
+    stack: list[tuple[str, float, list[Edge], frozenset[str]]] = [(start, amount, [], frozenset((start,)))]
+    while stack and budget > 0:
+        at, paid, path, on_path = stack.pop()
+        budget -= 1
+        node = graph.nodes.get(at)
+        if node is None:
+            continue
+        tried = 0
+        for inbound in recent(node.in_edges, since):
+            if inbound.src in on_path or not similar(inbound.amount, paid, tolerance):
+                continue
+            if inbound.src == target:
+                return [inbound, *path]
+            if len(path) + 1 < max_depth:
+                stack.append((inbound.src, inbound.amount, [inbound, *path], on_path | {inbound.src}))
+            tried += 1
+            if tried >= branching:
+                break
+    return None
+
+
+def cycle(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
+    """Funds returned to where they started through a ring of accounts, amounts nearly unchanged."""
+    if edge.src == edge.dst:
+        return None
+    since = edge.ts - float(settings["window_hours"]) * HOUR
+    path = _path_back(graph, edge.dst, edge.src, edge.amount, since, settings)
+    if path is None:
+        return None
+    ring = [e.src for e in path] + [edge.src]
+    return hit(
+        CYCLE,
+        settings,
+        f"Funds went round a ring of {len(ring)} accounts back to {edge.dst} with amounts nearly unchanged "
+        "(round-tripping).",
+        {"ring": ring, "hops": len(ring), "edges": edge_evidence([*path, edge])},
+        ring,
+    )

@@ -1,0 +1,59 @@
+"""Layering: rapid pass-through (money in, most of it out again within minutes) and peel chains."""
+
+from __future__ import annotations
+
+from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.heuristic import HOUR, edge_evidence, hit
+from services.screener.domain.hit import Hit
+from services.screener.domain.policy import RuleSettings
+
+PASS_THROUGH = "graph.pass_through"
+PEEL_CHAIN = "graph.peel_chain"
+
+
+def pass_through(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
+    """Most of what this account just received left again within minutes."""
+    since = edge.ts - float(settings["window_minutes"]) * 60.0
+    node = graph.nodes[edge.src]
+    inflow = [e for e in recent(node.in_edges, since) if e.ts <= edge.ts and e.src != edge.dst]
+    if not inflow:
+        return None
+    outflow = [e for e in recent(node.out_edges, since) if e.ts >= min(i.ts for i in inflow)]
+    received = sum(e.amount for e in inflow)
+    share = sum(e.amount for e in outflow) / received
+    if not float(settings["min_share_out"]) <= share <= float(settings["max_share_out"]):
+        return None
+    return hit(
+        PASS_THROUGH,
+        settings,
+        f"{edge.src} passed on {share:.0%} of what it received within {settings['window_minutes']:g} minutes "
+        "(rapid pass-through).",
+        {"account": edge.src, "share_out": round(share, 4), "edges": edge_evidence([*inflow, *outflow])},
+        (*(e.src for e in inflow), edge.src, *(e.dst for e in outflow)),
+    )
+
+
+def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
+    """Hop after hop, a small amount is peeled off and the rest moves on to a fresh account."""
+    since = edge.ts - float(settings["window_hours"]) * HOUR
+    payer, payee = graph.nodes[edge.src], graph.nodes[edge.dst]
+    funding = next((e for e in recent(payer.in_edges, since) if e.ts <= edge.ts), None)
+    peel_max = float(settings["max_peel_share"])
+    fresh = len(payee.in_edges) == 1 and not payee.out_edges
+    if funding is None or not fresh or not (1 - peel_max) * funding.amount <= edge.amount < funding.amount:
+        return None
+    peels = [e for e in recent(payer.out_edges, funding.ts) if e is not edge and e.amount <= peel_max * funding.amount]
+    if not peels:
+        return None
+    payee.chain = (payer.chain or (funding.src,)) + (edge.src,)
+    hops = len(payee.chain)
+    if hops < int(settings["min_hops"]):
+        return None
+    return hit(
+        PEEL_CHAIN,
+        settings,
+        f"A peel chain of {hops} hops: each account kept a small part and passed the rest to a fresh "
+        f"account, now {edge.dst}.",
+        {"chain": [*payee.chain, edge.dst], "hops": hops, "edges": edge_evidence([funding, *peels, edge])},
+        (*payee.chain, edge.dst),
+    )

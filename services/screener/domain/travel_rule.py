@@ -1,0 +1,89 @@
+"""FATF R.16 travel rule: originator and beneficiary data above the threshold, unhosted wallets.
+
+Required above the threshold: for both parties a name and an account or wallet; for the
+originator also one of address, national id, customer id, or date and place of birth. The
+transfer event has no postal address or place of birth, so the originator's extra item must
+be an identity number (national id, CNIC, passport, customer id, ...) or a date of birth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from schemas import Party, Severity, TransferEvent
+from services.screener.domain.graph_screen import GraphScreen
+from services.screener.domain.hit import Hit
+from services.screener.domain.policy import Policy, RuleSettings
+from services.screener.domain.structuring import thresholds
+
+MISSING_DATA = "travel_rule.missing_data"
+UNHOSTED_EXPOSURE = "travel_rule.unhosted_exposure"
+
+
+def _missing(party: Party, originator: bool) -> list[str]:
+    gaps = [] if party.name else ["name"]
+    if not party.account_id and not party.wallet_address:
+        gaps.append("account or wallet")
+    if originator and party.id_number is None and party.date_of_birth is None:
+        gaps.append("address, national id, customer id or date and place of birth")
+    return gaps
+
+
+def _above(transfer: TransferEvent, settings: RuleSettings) -> tuple[Decimal, str] | None:
+    if transfer.fiat_value is None or transfer.fiat_currency is None:
+        return None
+    line = thresholds(settings).get(transfer.fiat_currency)
+    if line is None or transfer.fiat_value < Decimal(str(line)):
+        return None
+    return Decimal(str(line)), transfer.fiat_currency
+
+
+def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Iterator[Hit]:
+    """Above the travel-rule threshold, required originator or beneficiary information is missing."""
+    settings = policy.rule(MISSING_DATA) if policy is not None else None
+    if settings is None:
+        return
+    line = _above(transfer, settings)
+    if line is None:
+        return
+    gaps = {
+        role: found
+        for role, party, is_originator in (
+            ("originator", transfer.originator, True),
+            ("beneficiary", transfer.beneficiary, False),
+        )
+        if (found := _missing(party, is_originator))
+    }
+    if gaps:
+        listed = "; ".join(f"{role}: {', '.join(items)}" for role, items in gaps.items())
+        yield Hit(
+            rule_id=MISSING_DATA,
+            explanation=f"Above the {line[0]:,} {line[1]} travel-rule threshold, required data is missing ({listed}).",
+            severity=Severity.HIGH,
+            weight=settings.weight,
+            forced=settings.forced,
+            evidence={"threshold": str(line[0]), "currency": line[1], "missing": gaps},
+            subjects=(transfer.originator.account_id, transfer.beneficiary.account_id),
+        )
+
+
+def unhosted_exposure(transfer: TransferEvent, policy: Policy | None, graph: GraphScreen | None) -> Iterator[Hit]:
+    """The counterparty wallet is unhosted and the graph traces it to a listed wallet."""
+    settings = policy.rule(UNHOSTED_EXPOSURE) if policy is not None else None
+    if settings is None or graph is None:
+        return
+    for role, party in (("originator", transfer.originator), ("beneficiary", transfer.beneficiary)):
+        if party.hosted:
+            continue
+        hops = graph.exposure_hops(party.account_id)
+        if hops is not None and hops <= int(settings["max_hops"]):
+            yield Hit(
+                rule_id=UNHOSTED_EXPOSURE,
+                explanation=f"The {role} uses an unhosted wallet that is {hops} hops from a listed wallet.",
+                severity=Severity.MEDIUM,
+                weight=settings.weight,
+                forced=settings.forced,
+                evidence={"role": role, "wallet_address": party.wallet_address, "hops": hops},
+                subjects=(party.account_id,),
+            )

@@ -1,0 +1,1 @@
+"""Versioned screening policy files (TOML); `default.toml` is the packaged default."""
