@@ -28,8 +28,9 @@ from services.broker import ensure_topics, start_broker
 from services.demo.processes import ServiceProcess, pipeline
 from services.demo.tally import Tally
 from services.demo.workload import EXCHANGES, PlannedTransfer, generate
-from services.screener.adapters.ofac_sdn import read_wallets
-from services.screener.bootstrap import demo_sdn_path
+from services.screener.adapters.lists import excerpt_snapshot
+from services.screener.domain.watchlist import ListedWallet
+from services.watchlists.adapters.changelog import publish, read_state
 
 BATCH = 100
 
@@ -114,7 +115,11 @@ async def _submit(
 
 
 async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: asyncio.Event) -> None:
-    listed = read_wallets(demo_sdn_path())
+    listed = [
+        ListedWallet(w.address, w.ticker, e.list_label, e.entry_id, e.names[0].full, e.programme, e.key)
+        for e in excerpt_snapshot().entries
+        for w in e.wallets
+    ]
     run_tag = "demo-" + secrets.token_hex(3)
     by_exchange: dict[str, list[PlannedTransfer]] = {}
     started = time.monotonic()
@@ -144,6 +149,17 @@ async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: 
                 await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
 
 
+async def _publish_demo_lists(bootstrap: str, report: Report) -> None:
+    """Give the screeners the packaged OFAC excerpt, unless the cluster already has lists."""
+    state = await read_state(bootstrap, topics.WATCHLISTS)
+    if state.commit is not None:
+        report(f"screening against the watchlist version already published: {state.commit.version}")
+        return
+    commit, _ = await publish(bootstrap, topics.WATCHLISTS, excerpt_snapshot())
+    if commit is not None:
+        report(f"published the demo OFAC excerpt as watchlist {commit.version} ({commit.entries} entries)")
+
+
 async def ledger_summary(ledger: str) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.get(f"{ledger}/v1/summary")
@@ -164,6 +180,7 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
     tally = Tally()
     with _broker(report) as bootstrap:
         await ensure_topics(bootstrap, topics.PARTITIONS)
+        await _publish_demo_lists(bootstrap, report)
         report(f"starting ingest, screener and ledger (logs and SQLite files in {workdir})")
         async with running_pipeline(workdir, bootstrap, api_key) as procs:
             ingest = procs["ingest"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]

@@ -21,13 +21,13 @@ from pydantic import ValidationError
 from schemas import Decision, TransferEvent
 from schemas.common import utc_now
 from schemas.flat import check_columns, column_of, to_event
-from services.screener.adapters import ofac_sdn
-from services.screener.bootstrap import build_context, load_policy, load_watchlist
+from services.screener.adapters.lists import from_store
+from services.screener.bootstrap import build_context, load_policy
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
-from services.screener.settings import Settings
+from services.watchlists.loading import NoWatchlistsLoaded
 
 DEFAULTS = {"exchange_id": "backtest", "chain": "unspecified"}
 OUTPUT_COLUMNS = ("transfer_id", "action", "score", "reasons", "subjects")
@@ -107,9 +107,8 @@ def write_decisions(decisions: Sequence[Decision], path: Path) -> None:
 
 
 def watchlist_from(directory: Path | None) -> WatchlistSnapshot:
-    if directory is None:
-        return load_watchlist(Settings())
-    return ofac_sdn.load_snapshot(directory / "sdn.csv")
+    """The lists `aml watchlists load` stored (in DIR, or the default store)."""
+    return from_store(directory)
 
 
 def screen_command(
@@ -127,12 +126,22 @@ def screen_command(
         Path | None, typer.Option("--policy", exists=True, dir_okay=False, help="policy TOML (default: packaged)")
     ] = None,
     watchlists: Annotated[
-        Path | None, typer.Option("--watchlists", exists=True, file_okay=False, help="directory with OFAC sdn.csv")
+        Path | None,
+        typer.Option(
+            "--watchlists",
+            exists=True,
+            file_okay=False,
+            help="watchlist store (default: the `aml watchlists load` one)",
+        ),
     ] = None,
 ) -> None:
     """Screen a file of transfers in event-time order with the streaming code path."""
     policy = load_policy(policy_path)
-    context = build_context(policy, watchlist_from(watchlists))
+    try:
+        context = build_context(policy, watchlist_from(watchlists))
+    except NoWatchlistsLoaded as exc:
+        typer.echo(f"no lists to screen against: {exc}; run `aml watchlists load` first", err=True)
+        raise typer.Exit(1) from exc
     result = screen_file(input_path, context, policy)
     write_decisions(result.decisions, output)
     counts = {a: sum(1 for d in result.decisions if d.action == a) for a in ("allow", "flag", "hold")}

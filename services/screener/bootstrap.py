@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,23 +16,19 @@ from pydantic import ValidationError
 
 from schemas import TransferEvent
 from schemas.common import utc_now
-from services.screener.adapters import ofac_sdn
+from services.screener.adapters.watchlist_feed import WatchlistFeed
 from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.heuristic import DAY
 from services.screener.domain.jurisdiction import JurisdictionLists
 from services.screener.domain.order import event_order
 from services.screener.domain.policy import Policy, PolicyError
+from services.screener.domain.retro import PartyRegister
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
 from services.screener.handlers import TransferHandler
 from services.screener.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def demo_sdn_path() -> Path:
-    """The small OFAC excerpt shipped for the embedded demo (see services/screener/data/README.md)."""
-    return Path(str(resources.files("services.screener") / "data" / "ofac_sdn_excerpt.csv"))
 
 
 def default_policy_path() -> Path:
@@ -71,18 +68,6 @@ def build_context(
         graph=GraphScreen(policy),
         jurisdictions=jurisdictions or load_jurisdictions(),
     )
-
-
-def load_watchlist(settings: Settings) -> WatchlistSnapshot:
-    path = settings.ofac_sdn_path or demo_sdn_path()
-    try:
-        snapshot = ofac_sdn.load_snapshot(path)
-    except (OSError, ValueError) as exc:
-        # Fail closed: a screener without its lists keeps running but holds everything.
-        log.error("watchlist failed to load from %s: %s; every transfer will be held", path, exc)
-        return WatchlistSnapshot.unavailable(f"{path}: {exc}")
-    log.info("watchlist %s loaded from %s: %d listed wallets", snapshot.version, path, len(snapshot.wallets))
-    return snapshot
 
 
 async def _committed(settings: Settings, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
@@ -170,14 +155,29 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
     # A policy that fails validation stops the start: running without one could only allow.
     policy = load_policy(settings.policy_path)
     log.info("policy %s loaded", policy.version)
+    # Lists come from the changelog unless given (tests, offline runs); until the first version is
+    # applied the context holds everything (fail closed).
+    waiting = WatchlistSnapshot.unavailable(f"no watchlist version applied yet from {settings.watchlists_topic}")
+    register = PartyRegister(timedelta(days=settings.retro_retention_days))
     handler = TransferHandler(
         broker=broker,
-        context=build_context(
-            policy, watchlist or load_watchlist(settings), load_jurisdictions(settings.jurisdictions_path)
-        ),
+        context=build_context(policy, watchlist or waiting, load_jurisdictions(settings.jurisdictions_path)),
         policy=policy,
         decisions_topic=settings.decisions_topic,
         dlq_topic=settings.dlq_topic,
+        register=register,
+    )
+    feed = (
+        None
+        if watchlist is not None
+        else WatchlistFeed(
+            settings.kafka_bootstrap_servers,
+            settings.watchlists_topic,
+            settings.alerts_topic,
+            handler,
+            broker,
+            register,
+        )
     )
 
     @broker.subscriber(
@@ -195,7 +195,14 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
     async def on_transfers(records: Any, message: KafkaMessage) -> None:
         await handler.handle(records, message)
 
-    async def rebuild() -> None:
+    async def start_up() -> None:
+        # Lists first: the graph rebuild carries listed-wallet exposure forward, so it needs them.
+        if feed is not None:
+            await feed.start(settings.watchlist_wait_s)
         await rebuild_graph(settings, handler.context)
 
-    return FastStream(broker, logger=log, on_startup=[rebuild])
+    async def shut_down() -> None:
+        if feed is not None:
+            await feed.stop()
+
+    return FastStream(broker, logger=log, on_startup=[start_up], on_shutdown=[shut_down])

@@ -25,6 +25,7 @@ from schemas.common import utc_now
 from services.screener.adapters import deadletters
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
 from services.screener.domain.order import event_order
+from services.screener.domain.retro import PartyRegister
 from services.screener.domain.rules import ScreeningContext
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class TransferHandler:
     policy: Policy
     decisions_topic: str
     dlq_topic: str
+    register: PartyRegister | None = None
+    """Parties seen, for retro-screening when a new list version arrives."""
 
     def decide(self, records: Sequence[Any]) -> tuple[list[Decision], list[tuple[Any, Exception]]]:
         """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
@@ -77,7 +80,11 @@ class TransferHandler:
         # The graph must advance in event-time order, the order the backtest uses too
         # (see backtest.event_order), so that both give the same decision for a transfer.
         transfers.sort(key=event_order)
-        decisions.extend(screen(transfer, self.context, self.policy, now) for transfer in transfers)
+        for transfer in transfers:
+            decision = screen(transfer, self.context, self.policy, now)
+            if self.register is not None:
+                self.register.observe(transfer, decision, now)
+            decisions.append(decision)
         return decisions, rejected
 
     def _keyed_hold(self, raw: bytes | None, error: ValidationError, now: datetime) -> Decision | None:

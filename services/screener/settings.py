@@ -22,12 +22,21 @@ class Settings(BaseSettings):
     transfers_topic: str = Field(default=topics.TRANSFERS, description="Topic of incoming transfers.")
     decisions_topic: str = Field(default=topics.DECISIONS, description="Topic decisions are published to.")
     dlq_topic: str = Field(default=topics.TRANSFERS_DLQ, description="Dead-letter topic for bad transfers.")
-    ofac_sdn_path: Path | None = Field(
-        default=None,
+    watchlists_topic: str = Field(
+        default=topics.WATCHLISTS,
+        description="Watchlist changelog the screener follows (published by `aml watchlists publish`).",
+    )
+    alerts_topic: str = Field(default=topics.ALERTS, description="Topic retro-screening alerts are published to.")
+    watchlist_wait_s: float = Field(
+        default=30.0,
+        gt=0,
         description=(
-            "OFAC SDN legacy sdn.csv (sdn_comments.csv beside it is read too). Unset: the packaged "
-            "demo excerpt. A path that fails to load holds every transfer (fail closed)."
+            "How long to wait at start for the changelog to be read. With no version published, every transfer "
+            "is held (fail closed) until one arrives."
         ),
+    )
+    retro_retention_days: float = Field(
+        default=30.0, gt=0, description="How long parties are remembered for retro-screening against new list versions."
     )
     policy_path: Path | None = Field(
         default=None,

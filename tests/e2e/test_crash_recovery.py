@@ -12,7 +12,10 @@ import httpx
 import pytest
 
 from schemas import Action, Decision
+from services.broker import ensure_topics
 from services.demo.processes import ServiceProcess, free_port
+from services.screener.adapters.lists import excerpt_snapshot
+from services.watchlists.adapters.changelog import publish
 from tests.factories import party, transfer_json
 from tests.streams import Topics, consume_until, fresh_topics, produce
 
@@ -26,6 +29,7 @@ def _screener(tmp: Path, bootstrap: str, names: Topics, group: str, n: int) -> S
     return ServiceProcess(
         "screener",
         {
+            "SCREENER_WATCHLISTS_TOPIC": f"t.watchlists.{names.suffix}",
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "SCREENER_TRANSFERS_TOPIC": names.transfers,
             "SCREENER_DECISIONS_TOPIC": names.decisions,
@@ -77,6 +81,8 @@ async def test_screener_killed_mid_stream_loses_nothing_and_settles_nothing_twic
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     names = await fresh_topics(kafka_bootstrap)
+    await ensure_topics(kafka_bootstrap, {f"t.watchlists.{names.suffix}": 1})
+    await publish(kafka_bootstrap, f"t.watchlists.{names.suffix}", excerpt_snapshot())
     group = f"screener-{uuid.uuid4().hex[:6]}"
     ledger = _ledger(tmp_path, kafka_bootstrap, names, free_port())
     first = _screener(tmp_path, kafka_bootstrap, names, group, 1)

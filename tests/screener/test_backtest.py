@@ -11,9 +11,10 @@ import typer
 from typer.testing import CliRunner
 
 from schemas.flat import from_event
-from services.screener.adapters import ofac_sdn
+from services.screener.adapters.lists import excerpt_snapshot, load_watchlist
 from services.screener.backtest import run, screen_command
-from services.screener.bootstrap import build_context, demo_sdn_path, load_policy
+from services.screener.bootstrap import build_context, load_policy
+from services.watchlists.loading import WatchlistStore
 from tests.screener.crafted import stream
 
 
@@ -28,7 +29,9 @@ def test_aml_screen_writes_one_decision_per_transfer_with_reasons_and_subjects(t
     app = typer.Typer()
     app.command()(screen_command)
     _write(tmp_path / "in.csv", shuffled=True)
-    result = CliRunner().invoke(app, [str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")])
+    WatchlistStore(tmp_path / "lists").install(excerpt_snapshot())
+    args = [str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--watchlists", str(tmp_path / "lists")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     out = pl.read_csv(tmp_path / "out.csv")
     assert out.columns == ["transfer_id", "action", "score", "reasons", "subjects"]
@@ -46,7 +49,7 @@ def test_aml_screen_writes_one_decision_per_transfer_with_reasons_and_subjects(t
 
 def test_file_order_does_not_matter_because_screening_follows_event_time() -> None:
     policy = load_policy()
-    watchlist = ofac_sdn.load_snapshot(demo_sdn_path())
+    watchlist = load_watchlist()
     events = stream()
     shuffled = list(events)
     random.Random(9).shuffle(shuffled)
@@ -55,3 +58,15 @@ def test_file_order_does_not_matter_because_screening_follows_event_time() -> No
     key = [(d.transfer_id, d.action, d.reasons) for d in first]
     assert key == [(d.transfer_id, d.action, d.reasons) for d in second]
     assert {d.action for d in first} == {"allow", "flag", "hold"}
+
+
+def test_aml_screen_without_loaded_lists_refuses_to_run(tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command()(screen_command)
+    _write(tmp_path / "in.csv", shuffled=False)
+    (tmp_path / "empty").mkdir()
+    args = [str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--watchlists", str(tmp_path / "empty")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "aml watchlists load" in result.output
+    assert not (tmp_path / "out.csv").exists()

@@ -6,15 +6,9 @@ import uuid
 
 import pytest
 
+from services.screener.adapters.lists import load_watchlist
 from services.screener.backtest import run
-from services.screener.bootstrap import (
-    build_app,
-    build_context,
-    demo_sdn_path,
-    load_policy,
-    load_watchlist,
-    rebuild_graph,
-)
+from services.screener.bootstrap import build_app, build_context, load_policy, rebuild_graph
 from services.screener.settings import Settings
 from tests.screener.crafted import stream
 from tests.streams import consume_until, fresh_topics, produce
@@ -33,24 +27,23 @@ async def test_rebuild_replays_what_the_group_decided_on_all_partitions(kafka_bo
         decisions_topic=names.decisions,
         dlq_topic=names.dlq,
         group_id=f"screener-{uuid.uuid4().hex[:6]}",
-        ofac_sdn_path=demo_sdn_path(),
         session_timeout_ms=6000,
         heartbeat_interval_ms=500,
     )
     policy = load_policy()
-    fresh = build_context(policy, load_watchlist(settings))
+    fresh = build_context(policy, load_watchlist())
     assert await rebuild_graph(settings, fresh, idle_ms=500) == 0  # nothing decided yet: nothing to replay
 
-    app = build_app(settings)
+    app = build_app(settings, load_watchlist())
     await app.broker.start()
     try:
         await consume_until(kafka_bootstrap, names.decisions, lambda r: len(r) >= len(events))
     finally:
         await app.broker.stop()  # stop() lets the last batch finish, so every decided batch is committed
 
-    replica = build_context(policy, load_watchlist(settings))
+    replica = build_context(policy, load_watchlist())
     assert await rebuild_graph(settings, replica, idle_ms=1500) == len(events)
-    offline = build_context(policy, load_watchlist(settings))
+    offline = build_context(policy, load_watchlist())
     run(events, offline, policy)
     assert replica.graph is not None and offline.graph is not None
     assert sorted(replica.graph.graph.graph.edges(keys=True)) == sorted(offline.graph.graph.graph.edges(keys=True))

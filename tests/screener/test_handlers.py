@@ -6,7 +6,8 @@ import uuid
 import pytest
 
 from schemas import Action, DeadLetter, Decision
-from services.screener.bootstrap import build_app, demo_sdn_path
+from services.screener.adapters.lists import load_watchlist
+from services.screener.bootstrap import build_app
 from services.screener.settings import Settings
 from tests.factories import party, transfer_json
 from tests.streams import consume_until, fresh_topics, produce
@@ -24,7 +25,6 @@ async def test_bad_records_are_dead_lettered_and_the_stream_goes_on(kafka_bootst
         decisions_topic=names.decisions,
         dlq_topic=names.dlq,
         group_id=f"screener-{uuid.uuid4().hex[:6]}",
-        ofac_sdn_path=demo_sdn_path(),
         session_timeout_ms=6000,
         heartbeat_interval_ms=500,
     )
@@ -40,7 +40,7 @@ async def test_bad_records_are_dead_lettered_and_the_stream_goes_on(kafka_bootst
             (b"k4", transfer_json(transfer_id="good-clean")),
         ],
     )
-    app = build_app(settings)
+    app = build_app(settings, load_watchlist())
     await app.broker.start()
     try:
         letters = await consume_until(kafka_bootstrap, names.dlq, lambda r: len(r) >= 2)

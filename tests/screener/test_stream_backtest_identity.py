@@ -8,8 +8,9 @@ import pytest
 
 from schemas import Decision
 from services.broker import ensure_topics
+from services.screener.adapters.lists import load_watchlist
 from services.screener.backtest import run
-from services.screener.bootstrap import build_app, build_context, demo_sdn_path, load_policy, load_watchlist
+from services.screener.bootstrap import build_app, build_context, load_policy
 from services.screener.settings import Settings
 from tests.screener.crafted import stream
 from tests.streams import consume_until, produce
@@ -35,12 +36,11 @@ async def test_streaming_and_backtest_decisions_are_identical(kafka_bootstrap: s
         decisions_topic=decisions,
         dlq_topic=dlq,
         group_id=f"screener-{suffix}",
-        ofac_sdn_path=demo_sdn_path(),
         max_records=7,  # several batches, so batch boundaries are part of what is compared
         session_timeout_ms=6000,
         heartbeat_interval_ms=500,
     )
-    app = build_app(settings)
+    app = build_app(settings, load_watchlist())
     await app.broker.start()
     try:
         records = await consume_until(kafka_bootstrap, decisions, lambda r: len(r) >= len(events))
@@ -49,7 +49,7 @@ async def test_streaming_and_backtest_decisions_are_identical(kafka_bootstrap: s
     streamed = {d.transfer_id: d for d in (Decision.model_validate_json(r.value) for r in records)}
 
     policy = load_policy()
-    offline = {d.transfer_id: d for d in run(events, build_context(policy, load_watchlist(settings)), policy)}
+    offline = {d.transfer_id: d for d in run(events, build_context(policy, load_watchlist()), policy)}
     assert set(streamed) == set(offline) == {t.transfer_id for t in events}
     assert {tid: _comparable(d) for tid, d in streamed.items()} == {tid: _comparable(d) for tid, d in offline.items()}
     assert {d.action for d in offline.values()} == {"allow", "flag", "hold"}

@@ -31,6 +31,9 @@ class EntryChanges(Protocol):
 
 
 _TRANSFERS_PER_PARTY = 20
+# Rules whose hits follow from a listed wallet; a hold made only of these and of reasons citing
+# entries that were all removed has nothing left once the entries are delisted.
+_LIST_DERIVED = ("graph.exposure.", "travel_rule.unhosted_exposure")
 
 
 @dataclass
@@ -67,10 +70,23 @@ class PartyRegister:
             seen.last_seen = now
             seen.transfer_ids.append(transfer.transfer_id)
         if decision.action == Action.HOLD and not decision.is_resolution:
-            keys = [str(r.evidence.get("entry_key", "")) for r in decision.reasons]
-            if keys and all(keys):
+            keys = [str(r.evidence["entry_key"]) for r in decision.reasons if r.evidence.get("entry_key")]
+            others = [r for r in decision.reasons if not r.evidence.get("entry_key")]
+            # Exposure reasons are consequences of the same listing: they go when the entry goes.
+            if keys and all(r.rule_id.startswith(_LIST_DERIVED) for r in others):
                 self.holds[transfer.transfer_id] = frozenset(keys)
                 self._hold_times[transfer.transfer_id] = now
+
+    def copy(self) -> PartyRegister:
+        """A copy to screen in another thread while the stream keeps observing into the original."""
+        twin = PartyRegister(self.window)
+        twin.parties = {
+            k: SeenParty(v.party, v.last_seen, deque(v.transfer_ids, maxlen=_TRANSFERS_PER_PARTY))
+            for k, v in self.parties.items()
+        }
+        twin.holds = dict(self.holds)
+        twin._hold_times = dict(self._hold_times)
+        return twin
 
     def evict(self, now: datetime) -> None:
         cutoff = now - self.window

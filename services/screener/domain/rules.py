@@ -15,6 +15,7 @@ from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.hit import Hit
 from services.screener.domain.jurisdiction import JurisdictionLists, jurisdiction_risk
 from services.screener.domain.policy import Policy
+from services.screener.domain.sanctions import sanctioned_name
 from services.screener.domain.travel_rule import missing_travel_data, unhosted_exposure
 from services.screener.domain.watchlist import WatchlistSnapshot
 
@@ -56,6 +57,7 @@ def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterato
                     "ticker": listed.ticker,
                     "list": listed.list_name,
                     "entry_id": listed.entry_id,
+                    "entry_key": listed.entry_key,
                     "entry_name": listed.entry_name,
                     "programme": listed.programme,
                     "watchlist_version": ctx.watchlist.version,
@@ -101,4 +103,11 @@ def jurisdiction(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit
 # Sanctions first, so their reasons lead the decision. The graph stage comes before the rules
 # that read its state (unhosted exposure); if a rule before it raises, the transfer is held and
 # stays out of the graph, in the stream and the backtest alike, so decisions stay reproducible.
-RULES: tuple[Rule, ...] = (watchlist_unavailable, sanctioned_wallet, graph_patterns, travel_rule, jurisdiction)
+RULES: tuple[Rule, ...] = (
+    watchlist_unavailable,
+    sanctioned_wallet,
+    sanctioned_name,
+    graph_patterns,
+    travel_rule,
+    jurisdiction,
+)

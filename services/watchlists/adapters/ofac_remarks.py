@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from services.screener.adapters.ofac_sdn import _DCA as DIGITAL_CURRENCY_ADDRESS
 from services.watchlists.adapters.countries import country_code, country_codes
 from services.watchlists.adapters.fields import partial_date, year_range
 from services.watchlists.domain.entry import EntryIdentifier, EntryName, EntryWallet, NameKind
+
+# The lookahead demands the address be terminated: a remark cut off mid-address (sdn.csv without
+# its sdn_comments.csv continuation) must not list a truncated, wrong address.
+DIGITAL_CURRENCY_ADDRESS = re.compile(
+    r"Digital Currency Address - ([A-Z0-9]{2,10}) ([A-Za-z0-9]{20,128})(?=[;.,)\s])"
+)
 
 # Remark label → identifier type of the entry model. Longest labels first so that
 # "National ID No." wins over a shorter prefix.

@@ -11,16 +11,27 @@ WALLET = "0x" + "c" * 40
 
 
 def _entry(entry_id: str, name: str, wallet: str | None = None) -> WatchlistEntry:
-    return WatchlistEntry(entry_id=entry_id, list_name=ListName.CUSTOM, names=(EntryName(full=name),),
-                          wallets=(EntryWallet(ticker="ETH", address=wallet),) if wallet else ())
+    return WatchlistEntry(
+        entry_id=entry_id,
+        list_name=ListName.CUSTOM,
+        names=(EntryName(full=name),),
+        wallets=(EntryWallet(ticker="ETH", address=wallet),) if wallet else (),
+    )
 
 
 def _decision(transfer_id: str, action: Action, entry_keys: tuple[str, ...] = ()) -> Decision:
     return Decision(
-        decision_id=Decision.system_id(transfer_id), transfer_id=transfer_id, action=action, score=1,
-        reasons=tuple(Reason(rule_id="sanctions.wallet", explanation="x", severity=Severity.CRITICAL,
-                             evidence={"entry_key": k}) for k in entry_keys),
-        policy_version="p", watchlist_version="w", decided_at=NOW,
+        decision_id=Decision.system_id(transfer_id),
+        transfer_id=transfer_id,
+        action=action,
+        score=1,
+        reasons=tuple(
+            Reason(rule_id="sanctions.wallet", explanation="x", severity=Severity.CRITICAL, evidence={"entry_key": k})
+            for k in entry_keys
+        ),
+        policy_version="p",
+        watchlist_version="w",
+        decided_at=NOW,
     )
 
 
@@ -30,8 +41,9 @@ def test_a_newly_listed_name_and_wallet_raise_alerts_for_parties_seen_before() -
     register.observe(seen, _decision("t1", Action.ALLOW), NOW)
     register.observe(transfer(transfer_id="t2"), _decision("t2", Action.ALLOW), NOW)
     old = Snapshot.build([_entry("1", "Somebody Else")])
-    new = Snapshot.build([_entry("1", "Somebody Else"), _entry("2", "Zarina Qadir Baloch"),
-                          _entry("3", "Wallet Holder", WALLET)])
+    new = Snapshot.build(
+        [_entry("1", "Somebody Else"), _entry("2", "Zarina Qadir Baloch"), _entry("3", "Wallet Holder", WALLET)]
+    )
     alerts = retro_screen(register, diff(old, new), new.version, NOW)
     assert {(a.kind, a.entry_key, a.subjects) for a in alerts} == {
         (AlertKind.RETRO_HIT, "custom:2", ("acct-z",)),
@@ -57,3 +69,21 @@ def test_parties_and_holds_leave_the_register_after_the_window() -> None:
     register.observe(transfer(transfer_id="t"), _decision("t", Action.HOLD, ("custom:1",)), NOW)
     register.evict(NOW + timedelta(days=2))
     assert register.parties == {} and register.holds == {}
+
+
+def test_a_hold_with_an_independent_reason_is_not_proposed_for_release() -> None:
+    register = PartyRegister(timedelta(days=30))
+    decision = _decision("mixed", Action.HOLD, ("custom:9",))
+    travel = Reason(rule_id="travel_rule.missing_data", explanation="x", severity=Severity.HIGH)
+    derived = Reason(rule_id="graph.exposure.direct", explanation="x", severity=Severity.HIGH)
+    register.observe(
+        transfer(transfer_id="mixed"), decision.model_copy(update={"reasons": (*decision.reasons, travel)}), NOW
+    )
+    register.observe(
+        transfer(transfer_id="derived"),
+        _decision("derived", Action.HOLD, ("custom:9",)).model_copy(update={"reasons": (*decision.reasons, derived)}),
+        NOW,
+    )
+    old = Snapshot.build([_entry("9", "Gone Person")])
+    alerts = retro_screen(register, diff(old, Snapshot.build([])), "v2", NOW)
+    assert [a.transfer_ids for a in alerts] == [("derived",)]
