@@ -7,9 +7,13 @@ from services.screener.domain.watchlist import WatchlistSnapshot
 from tests.factories import party, transfer
 
 ENTRIES = [
-    WatchlistEntry(entry_id="QDi.999", list_name=ListName.UN_SC, list_label="UN SC", names=(
-        EntryName(full="Abdul Rehman Qasim Makki"), EntryName(full="Lucky Boy", kind=NameKind.WEAK_ALIAS)),
-        dates_of_birth=("1954-12-10",)),
+    WatchlistEntry(
+        entry_id="QDi.999",
+        list_name=ListName.UN_SC,
+        list_label="UN SC",
+        names=(EntryName(full="Abdul Rehman Qasim Makki"), EntryName(full="Lucky Boy", kind=NameKind.WEAK_ALIAS)),
+        dates_of_birth=("1954-12-10",),
+    ),
 ]
 SNAPSHOT = WatchlistSnapshot.from_entries("wl-test", ENTRIES)
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
