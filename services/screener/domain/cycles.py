@@ -1,7 +1,10 @@
 """Cycles (round-tripping): the funds of a transfer came from its own receiver through 1..k-1 hops.
 
 The search walks backwards from the payer over in-edges inside the window whose amounts stay
-within a tolerance of the closing transfer. The amount filter prunes almost every branch,
+within a tolerance of the closing transfer and that arrived no later than the transfer they
+funded, give or take `max_lag_hours` (a launderer may pay the next hop from balance a little
+before the funds arrive): money has to come in before it can be passed on, so a ring of
+unrelated payments made in the wrong order is not a round trip. The amount filter prunes almost every branch,
 and `max_branching` caps the rest, so a query costs microseconds even at busy accounts.
 """
 
@@ -22,28 +25,31 @@ the cost per transfer bounded (and deterministic) at the price of missing a ring
 
 
 def _path_back(
-    graph: TransferGraph, target: str, start: str, amount: float, since: float, settings: RuleSettings
+    graph: TransferGraph, target: str, start: str, amount: float, since: float, until: float, settings: RuleSettings
 ) -> list[Edge] | None:
     """Depth-first search backwards from `start` for a path of similar amounts that leaves `target`."""
     tolerance, branching = float(settings["amount_tolerance"]), int(settings["max_branching"])
+    lag = float(settings["max_lag_hours"]) * HOUR
     max_depth = int(settings["max_hops"]) - 1
     budget = SEARCH_BUDGET
-    # Each frame: (account, amount it paid on, path of edges so far, accounts on the path).
-    stack: list[tuple[str, float, list[Edge], frozenset[str]]] = [(start, amount, [], frozenset((start,)))]
+    # Each frame: (account, amount it paid on, when it paid, path of edges so far, accounts on the path).
+    stack: list[tuple[str, float, float, list[Edge], frozenset[str]]] = [
+        (start, amount, until, [], frozenset((start,)))
+    ]
     while stack and budget > 0:
-        at, paid, path, on_path = stack.pop()
+        at, paid, paid_at, path, on_path = stack.pop()
         budget -= 1
         node = graph.nodes.get(at)
         if node is None:
             continue
         tried = 0
         for inbound in recent(node.in_edges, since):
-            if inbound.src in on_path or not similar(inbound.amount, paid, tolerance):
+            if inbound.ts > paid_at + lag or inbound.src in on_path or not similar(inbound.amount, paid, tolerance):
                 continue
             if inbound.src == target:
                 return [inbound, *path]
             if len(path) + 1 < max_depth:
-                stack.append((inbound.src, inbound.amount, [inbound, *path], on_path | {inbound.src}))
+                stack.append((inbound.src, inbound.amount, inbound.ts, [inbound, *path], on_path | {inbound.src}))
             tried += 1
             if tried >= branching:
                 break
@@ -55,7 +61,7 @@ def cycle(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | Non
     if edge.src == edge.dst:
         return None
     since = edge.ts - float(settings["window_hours"]) * HOUR
-    path = _path_back(graph, edge.dst, edge.src, edge.amount, since, settings)
+    path = _path_back(graph, edge.dst, edge.src, edge.amount, since, edge.ts, settings)
     if path is None:
         return None
     ring = [e.src for e in path] + [edge.src]

@@ -1,7 +1,15 @@
-"""Fan-in (many-to-one) and fan-out (one-to-many) of similar amounts within a short window."""
+"""Fan-in (many-to-one) and fan-out (one-to-many) within a short window.
+
+A fan counts only *fresh* counterparties: accounts that had no transfer with this account in
+the graph window before the fan's own window. A payroll account or a merchant sees the same
+payers and payees again and again, so its busy days stay quiet; a laundering fan pulls in
+accounts the hub never dealt with before. The test is relative to the account's own history,
+never to the size of any amount.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 from services.screener.domain.graph import Edge, TransferGraph, recent
@@ -11,6 +19,9 @@ from services.screener.domain.policy import RuleSettings
 
 FAN_IN = "graph.fan_in"
 FAN_OUT = "graph.fan_out"
+
+HISTORY_LIMIT = 256
+"""At most this many of the account's transfers before the fan window are read as its history."""
 
 
 def _alike(edges: Iterator[Edge], edge: Edge, tolerance: float, far_end: str) -> dict[str, Edge]:
@@ -26,18 +37,58 @@ def _alike(edges: Iterator[Edge], edge: Edge, tolerance: float, far_end: str) ->
     return found
 
 
+def known(edges: deque[Edge], since: float, far_end: str, limit: int = HISTORY_LIMIT) -> tuple[set[str], float | None]:
+    """Counterparties of the account's transfers before `since` (its history inside the graph window),
+    and the time of the oldest transfer read when the limit cut the history short (else None)."""
+    by_source = far_end == "src"
+    seen: set[str] = set()
+    for other in reversed(edges):
+        if other.ts >= since:
+            continue
+        if limit <= 0:
+            return seen, other.ts
+        limit -= 1
+        seen.add(other.src if by_source else other.dst)
+    return seen, None
+
+
+def fresh(
+    graph: TransferGraph,
+    found: dict[str, Edge],
+    edges: deque[Edge],
+    first_seen: float,
+    since: float,
+    far_end: str,
+    settings: RuleSettings,
+) -> dict[str, Edge]:
+    """The counterparties new to the account, or none when they are no more than its own history predicts."""
+    history, cut = known(edges, since, far_end)
+    new = {party: e for party, e in found.items() if party not in history}
+    # The account's own rate of distinct counterparties before the window, scaled to the window.
+    window = float(settings["window_hours"]) * HOUR
+    start = cut if cut is not None else max(first_seen, graph.watermark - graph.window)
+    span = max(since - start, window)
+    expected = len(history) * window / span
+    return new if len(new) >= float(settings["min_rise"]) * expected else {}
+
+
 def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
-    """Many different senders paid one account similar amounts within a short window."""
-    if graph.payers(edge.dst) < int(settings["min_counterparties"]):
+    """Many different senders, new to this account, paid it within a short window."""
+    need = int(settings["min_counterparties"])
+    if graph.payers(edge.dst) < need:
         return None
     since = edge.ts - float(settings["window_hours"]) * HOUR
-    senders = _alike(recent(graph.nodes[edge.dst].in_edges, since), edge, float(settings["amount_tolerance"]), "src")
-    if len(senders) < int(settings["min_counterparties"]):
+    node = graph.nodes[edge.dst]
+    senders = _alike(recent(node.in_edges, since), edge, float(settings["amount_tolerance"]), "src")
+    if len(senders) < need:
+        return None
+    senders = fresh(graph, senders, node.in_edges, node.first_seen, since, "src", settings)
+    if len(senders) < need:
         return None
     return hit(
         FAN_IN,
         settings,
-        f"{len(senders)} different accounts sent {edge.dst} similar amounts within "
+        f"{len(senders)} accounts it never dealt with before sent {edge.dst} funds within "
         f"{settings['window_hours']:g} hours (many-to-one).",
         {"account": edge.dst, "counterparties": len(senders), "edges": edge_evidence(senders.values())},
         (edge.dst, *senders),
@@ -45,17 +96,22 @@ def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | No
 
 
 def fan_out(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
-    """One account paid many different receivers similar amounts within a short window."""
-    if graph.payees(edge.src) < int(settings["min_counterparties"]):
+    """One account paid many different receivers, new to it, within a short window."""
+    need = int(settings["min_counterparties"])
+    if graph.payees(edge.src) < need:
         return None
     since = edge.ts - float(settings["window_hours"]) * HOUR
-    receivers = _alike(recent(graph.nodes[edge.src].out_edges, since), edge, float(settings["amount_tolerance"]), "dst")
-    if len(receivers) < int(settings["min_counterparties"]):
+    node = graph.nodes[edge.src]
+    receivers = _alike(recent(node.out_edges, since), edge, float(settings["amount_tolerance"]), "dst")
+    if len(receivers) < need:
+        return None
+    receivers = fresh(graph, receivers, node.out_edges, node.first_seen, since, "dst", settings)
+    if len(receivers) < need:
         return None
     return hit(
         FAN_OUT,
         settings,
-        f"{edge.src} sent similar amounts to {len(receivers)} different accounts within "
+        f"{edge.src} sent funds to {len(receivers)} accounts it never paid before within "
         f"{settings['window_hours']:g} hours (one-to-many).",
         {"account": edge.src, "counterparties": len(receivers), "edges": edge_evidence(receivers.values())},
         (edge.src, *receivers),

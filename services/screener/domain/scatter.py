@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.screener.domain.fans import fresh
 from services.screener.domain.graph import Edge, TransferGraph, recent
 from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
@@ -46,17 +47,25 @@ def scatter_gather(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
 
 
 def gather_scatter(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
-    """This account collected from many senders and is paying out to many receivers."""
+    """This account collected from many new senders and is paying out to many new receivers."""
     if graph.payers(edge.src) < int(settings["min_sources"]) or graph.payees(edge.src) < int(
         settings["min_destinations"]
     ):
         return None
     since = edge.ts - float(settings["window_hours"]) * HOUR
     hub = graph.nodes[edge.src]
+    # Like the fans, both sides count only counterparties new to the hub, and only when there are
+    # more of them than the hub's own history predicts.
     senders = {e.src: e for e in recent(hub.in_edges, since)}
     if len(senders) < int(settings["min_sources"]):
         return None
+    senders = fresh(graph, senders, hub.in_edges, hub.first_seen, since, "src", settings)
+    if len(senders) < int(settings["min_sources"]):
+        return None
     receivers = {e.dst: e for e in recent(hub.out_edges, since)}
+    if len(receivers) < int(settings["min_destinations"]):
+        return None
+    receivers = fresh(graph, receivers, hub.out_edges, hub.first_seen, since, "dst", settings)
     if len(receivers) < int(settings["min_destinations"]):
         return None
     return hit(

@@ -8,7 +8,7 @@ from itertools import pairwise
 from services.screener.domain.graph_screen import GraphScreen
 from tests.screener.domain.patterns import EMPTY, event, fired, policy_with, run
 
-FAN = {"window_hours": 24, "min_counterparties": 4, "amount_tolerance": 0.1}
+FAN = {"window_hours": 24, "min_counterparties": 4, "amount_tolerance": 0.1, "min_rise": 3.0}
 
 
 def test_fan_in_fires_on_four_senders_of_similar_amounts_and_names_them() -> None:
@@ -24,6 +24,36 @@ def test_fan_in_is_quiet_when_one_amount_differs_or_the_window_is_exceeded() -> 
     policy = policy_with("graph.fan_in", **FAN)
     assert fired(policy, [(f"s{i}", "hub", a, 10 * i) for i, a in enumerate((100, 102, 98, 300))]) == []
     assert fired(policy, [(f"s{i}", "hub", 100, 600 * i) for i in range(4)]) == []
+
+
+DAY_MIN = 24 * 60
+
+
+def test_fan_in_counts_only_senders_new_to_the_account() -> None:
+    """Near miss: four senders that already paid the hub last week are its regulars, not a fan."""
+    policy = policy_with("graph.fan_in", **FAN)
+    regulars = [(f"s{i}", "hub", 100, 7 * DAY_MIN + i) for i in range(4)]
+    again = [(f"s{i}", "hub", 100, 14 * DAY_MIN + 10 * i) for i in range(4)]
+    assert fired(policy, regulars + again) == []
+    fresh = [(f"n{i}", "hub", 100, 14 * DAY_MIN + 10 * i) for i in range(4)]
+    assert fired(policy, regulars + fresh) == ["graph.fan_in"]
+
+
+def test_fan_in_is_quiet_at_an_account_that_always_sees_this_many_new_senders() -> None:
+    """Near miss: a collection account paid by four new accounts every day of its history (relative degree)."""
+    policy = policy_with("graph.fan_in", **FAN)
+    daily = [(f"d{day}_{i}", "hub", 100, day * DAY_MIN + i) for day in range(20) for i in range(4)]
+    assert fired(policy, daily) == []
+    quiet_history = [(f"d{day}", "hub", 100, day * DAY_MIN) for day in range(0, 20, 5)]
+    burst = [(f"n{i}", "hub", 100, 20 * DAY_MIN + 10 * i) for i in range(4)]
+    assert fired(policy, quiet_history + burst) == ["graph.fan_in"]
+
+
+def test_fan_out_is_quiet_at_an_account_that_pays_this_many_new_receivers_every_day() -> None:
+    policy = policy_with("graph.fan_out", **FAN)
+    daily = [("hub", f"d{day}_{i}", 100, day * DAY_MIN + i) for day in range(20) for i in range(4)]
+    assert fired(policy, daily) == []
+    assert fired(policy, [("hub", f"r{i}", 100, 20 * DAY_MIN + i) for i in range(4)]) == ["graph.fan_out"]
 
 
 def test_fan_out_fires_on_one_sender_to_four_receivers_and_not_on_three() -> None:
@@ -43,7 +73,7 @@ def test_scatter_gather_fires_when_split_funds_meet_again() -> None:
 
 
 def test_gather_scatter_fires_on_a_hub_between_two_fans() -> None:
-    policy = policy_with("graph.gather_scatter", window_hours=48, min_sources=3, min_destinations=3)
+    policy = policy_with("graph.gather_scatter", window_hours=48, min_sources=3, min_destinations=3, min_rise=3.0)
     gather = [(f"s{i}", "hub", 100, i) for i in range(3)]
     scatter = [("hub", f"d{i}", 95, 30 + i) for i in range(3)]
     (hit,) = run(policy, gather + scatter)
@@ -51,7 +81,19 @@ def test_gather_scatter_fires_on_a_hub_between_two_fans() -> None:
     assert fired(policy, gather + scatter[:2]) == []
 
 
-CYCLE = {"window_hours": 48, "max_hops": 4, "amount_tolerance": 0.05, "max_branching": 8}
+def test_gather_scatter_is_quiet_at_a_hub_that_always_deals_with_this_many_new_accounts() -> None:
+    """Near miss: a payment processor gathers from and pays out to new accounts every day."""
+    policy = policy_with("graph.gather_scatter", window_hours=48, min_sources=3, min_destinations=3, min_rise=3.0)
+    daily = [
+        step
+        for day in range(20)
+        for i in range(3)
+        for step in ((f"s{day}_{i}", "hub", 100, day * DAY_MIN + i), ("hub", f"d{day}_{i}", 95, day * DAY_MIN + 30 + i))
+    ]
+    assert fired(policy, daily) == []
+
+
+CYCLE = {"window_hours": 48, "max_hops": 4, "amount_tolerance": 0.05, "max_branching": 8, "max_lag_hours": 0}
 
 
 def test_cycle_fires_when_funds_return_to_the_origin_nearly_intact() -> None:
@@ -66,6 +108,20 @@ def test_cycle_is_quiet_when_the_amount_is_not_preserved_or_the_ring_is_too_long
     assert fired(policy, [("a", "b", 100, 0), ("b", "c", 99, 10), ("c", "a", 60, 20)]) == []
     ring = ["a", "b", "c", "d", "e", "a"]
     assert fired(policy, [(x, y, 100, i) for i, (x, y) in enumerate(pairwise(ring))]) == []
+
+
+def test_cycle_is_quiet_when_the_ring_runs_backwards_in_time() -> None:
+    """Near miss: the same ring, but b paid c before a paid b, so no money went round."""
+    policy = policy_with("graph.cycle", **CYCLE)
+    assert fired(policy, [("b", "c", 99, 0), ("a", "b", 100, 10), ("c", "a", 98, 20)]) == []
+    assert fired(policy, [("a", "b", 100, 0), ("b", "c", 99, 10), ("c", "a", 98, 20)]) == ["graph.cycle"]
+
+
+def test_cycle_allows_a_hop_paid_from_balance_shortly_before_its_funds_arrive() -> None:
+    lagged = [("b", "c", 99, 0), ("a", "b", 100, 10), ("c", "a", 98, 20)]
+    assert fired(policy_with("graph.cycle", **(CYCLE | {"max_lag_hours": 1})), lagged) == ["graph.cycle"]
+    late = [("b", "c", 99, 0), ("a", "b", 100, 90), ("c", "a", 98, 100)]
+    assert fired(policy_with("graph.cycle", **(CYCLE | {"max_lag_hours": 1})), late) == []
 
 
 PASS = {"window_minutes": 30, "min_share_out": 0.8, "max_share_out": 1.0}
