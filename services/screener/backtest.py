@@ -24,6 +24,7 @@ from schemas.flat import check_columns, column_of, to_event
 from services.screener.adapters.lists import from_store
 from services.screener.bootstrap import build_context, load_policy
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
+from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
@@ -106,9 +107,9 @@ def write_decisions(decisions: Sequence[Decision], path: Path) -> None:
         frame.write_csv(path)
 
 
-def watchlist_from(directory: Path | None) -> WatchlistSnapshot:
-    """The lists `aml watchlists load` stored (in DIR, or the default store)."""
-    return from_store(directory)
+def watchlist_from(directory: Path | None, policy: Policy | None = None) -> WatchlistSnapshot:
+    """The lists `aml watchlists load` stored (in DIR, or the default store), matched as the policy says."""
+    return from_store(directory, match_config(policy))
 
 
 def screen_command(
@@ -138,7 +139,7 @@ def screen_command(
     """Screen a file of transfers in event-time order with the streaming code path."""
     policy = load_policy(policy_path)
     try:
-        context = build_context(policy, watchlist_from(watchlists))
+        context = build_context(policy, watchlist_from(watchlists, policy))
     except NoWatchlistsLoaded as exc:
         typer.echo(f"no lists to screen against: {exc}; run `aml watchlists load` first", err=True)
         raise typer.Exit(1) from exc

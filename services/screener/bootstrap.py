@@ -20,6 +20,7 @@ from services.screener.adapters.watchlist_feed import WatchlistFeed
 from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.heuristic import DAY
 from services.screener.domain.jurisdiction import JurisdictionLists
+from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.policy import Policy, PolicyError
 from services.screener.domain.retro import PartyRegister
@@ -177,6 +178,7 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
             handler,
             broker,
             register,
+            match_config(policy),
         )
     )
 

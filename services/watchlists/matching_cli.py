@@ -19,7 +19,7 @@ from rich.table import Table
 from services.watchlists.adapters.countries import country_code
 from services.watchlists.adapters.errors import WatchlistFormatError
 from services.watchlists.adapters.formats import SourceFormat, read_entries
-from services.watchlists.domain.criteria import MatchConfig, NameQuery
+from services.watchlists.domain.criteria import NameQuery
 from services.watchlists.domain.entry import WatchlistEntry
 from services.watchlists.domain.matcher import NameMatch, NameMatcher
 from services.watchlists.loading import NoWatchlistsLoaded, WatchlistStore
@@ -46,8 +46,11 @@ def _entries(lists: list[Path] | None, source_format: SourceFormat | None, store
 
 
 def _matcher(lists: list[Path] | None, source_format: SourceFormat | None, store: Path | None) -> NameMatcher:
-    # The policy file (issue 4) will supply MatchConfig; until then the tuned defaults apply.
-    return NameMatcher.build(_entries(lists, source_format, store), MatchConfig())
+    # The screening policy's threshold decides `is_match`, so these commands say what the screener would do.
+    from services.screener.bootstrap import load_policy
+    from services.screener.domain.name_policy import match_config
+
+    return NameMatcher.build(_entries(lists, source_format, store), match_config(load_policy()))
 
 
 def _blank(value: str | None) -> str | None:

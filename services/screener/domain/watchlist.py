@@ -46,8 +46,9 @@ class WatchlistSnapshot:
     names: NameMatcher | None = None
 
     @classmethod
-    def build(cls, version: str, wallets: Iterable[ListedWallet], names: NameMatcher | None = None
-              ) -> WatchlistSnapshot:
+    def build(
+        cls, version: str, wallets: Iterable[ListedWallet], names: NameMatcher | None = None
+    ) -> WatchlistSnapshot:
         index: dict[str, list[ListedWallet]] = {}
         for wallet in wallets:
             index.setdefault(normalise_address(wallet.address), []).append(wallet)
@@ -55,8 +56,9 @@ class WatchlistSnapshot:
         return cls(version=version, wallets=MappingProxyType(frozen), names=names)
 
     @classmethod
-    def from_entries(cls, version: str, entries: Sequence[WatchlistEntry], config: MatchConfig | None = None
-                     ) -> WatchlistSnapshot:
+    def from_entries(
+        cls, version: str, entries: Sequence[WatchlistEntry], config: MatchConfig | None = None
+    ) -> WatchlistSnapshot:
         wallets = [
             ListedWallet(
                 address=wallet.address,
