@@ -9,6 +9,7 @@ query only touches the posting lists of its own keys, never the whole list; very
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class NameIndex:
         self.size = size
         self._max_postings = max_postings
         self._relative_floor = relative_floor
+        # Scratch space for summing a query's weights per name; only the touched names are reset after.
+        # One per thread: retro-screening runs in a worker thread beside live screening.
+        self._local = threading.local()
 
     @classmethod
     def build(cls, names: Sequence[tuple[Token, ...]], max_postings: int = 400) -> NameIndex:
@@ -72,23 +76,29 @@ class NameIndex:
         # Frequent keys add little evidence but cost the most; use them only if nothing rarer exists.
         cap = max(self._max_postings, min(len(ids) for hits in per_token for ids in hits))
         ids_parts: list[npt.NDArray[np.int32]] = []
-        weight_parts: list[npt.NDArray[np.float64]] = []
+        scratch: npt.NDArray[np.float64] | None = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = np.zeros(self.size, dtype=np.float64)
         for hits in per_token:
             usable = [ids for ids in hits if len(ids) <= cap]
             if not usable:
                 continue
-            merged = np.unique(np.concatenate(usable)) if len(usable) > 1 else usable[0]
+            merged = np.concatenate(usable) if len(usable) > 1 else usable[0]
+            # A name found through several keys of one token is in `merged` more than once; fancy-index
+            # addition adds once per distinct name, so each query token counts once per name.
+            scratch[merged] += self.idf(min(len(ids) for ids in usable))
             ids_parts.append(merged)
-            weight_parts.append(np.full(len(merged), self.idf(min(len(ids) for ids in usable))))
         if not ids_parts:
             return []
-        names, inverse = np.unique(np.concatenate(ids_parts), return_inverse=True)
-        scores = np.bincount(inverse, weights=np.concatenate(weight_parts))
+        names = np.unique(np.concatenate(ids_parts)) if len(ids_parts) > 1 else np.unique(ids_parts[0])
+        scores = scratch[names]
+        scratch[names] = 0.0
         if len(scores) > limit:
             top = np.argpartition(-scores, limit)[:limit]
         else:
             top = np.arange(len(scores))
         top = top[np.argsort(-scores[top])]
         # Names sharing far less than the best one cannot outscore it on a name that has to match in full.
-        bar = scores[top[0]] * self._relative_floor
-        return [Candidate(int(names[i]), float(scores[i])) for i in top if scores[i] >= bar]
+        bar = float(scores[top[0]]) * self._relative_floor
+        return [Candidate(name_id, score) for name_id, score in zip(names[top].tolist(), scores[top].tolist(),
+                                                                   strict=True) if score >= bar]

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from services.watchlists.domain.batch import NameTable
 from services.watchlists.domain.criteria import MatchConfig, NameQuery
 from services.watchlists.domain.entry import NameKind, WatchlistEntry
 from services.watchlists.domain.evidence import adjustments, identifier_key, identifier_matches
@@ -50,6 +51,11 @@ class NameMatcher:
         self.config = config
         self._names = names
         self._index = NameIndex.build([n.tokens for n in names])
+        self._table = NameTable([n.tokens for n in names])
+        # Evidence adds at most `max_boost`: a name scoring below `_reach` is not reported, and one below
+        # `_bar` can neither be reported nor decide a hit, so it need not be scored exactly.
+        self._reach = config.floor - config.evidence.max_boost
+        self._bar = min(config.floor, config.threshold) - config.evidence.max_boost
         self._by_identifier: dict[str, list[int]] = {}
         for position, entry in enumerate(entries):
             for ident in entry.identifiers:
@@ -82,11 +88,9 @@ class NameMatcher:
             return cached
         query = make_tokens(tokens)
         weights = self.config.scoring
-        scored = []
-        for candidate in self._index.candidates(query, self.config.candidates):
-            alignment = name_score(query, self._names[candidate.name_id].tokens, weights.single_part_cap,
-                                   weights.token_min, weights.extra_cost, weights.sharpness)
-            scored.append((candidate.name_id, alignment))
+        name_ids = [candidate.name_id for candidate in self._index.candidates(query, self.config.candidates)]
+        scored = self._table.score_above(query, name_ids, self._bar, weights.single_part_cap, weights.token_min,
+                                         weights.extra_cost, weights.sharpness)
         self._cache[tokens] = scored
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -116,9 +120,8 @@ class NameMatcher:
                          0.0, 0.0, False, False, "no name token aligned")
 
     def match(self, query: NameQuery, limit: int = 10) -> list[NameMatch]:
-        # Evidence can add at most this much, so weaker names are dropped before explaining them.
-        reach = self.config.floor - self.config.evidence.max_boost
-        results = self._results(query, self._scored(normalise(query.name).tokens), reach)
+        # Evidence can add at most `max_boost`, so weaker names are dropped before explaining them.
+        results = self._results(query, self._scored(normalise(query.name).tokens), self._reach)
         results.extend(self._identified(query, {m.entry_key for m in results}))
         kept = [m for m in results if m.score >= self.config.floor or m.is_match]
         kept.sort(key=lambda m: (m.is_match, m.score), reverse=True)

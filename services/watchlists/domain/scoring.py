@@ -10,6 +10,7 @@ of theirs, because listed names often carry father and grandfather names a custo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel, JaroWinkler
 
@@ -43,6 +44,7 @@ class Alignment:
     pairs: tuple[tuple[str, str, float], ...]
 
 
+@lru_cache(maxsize=200_000)
 def make_token(text: str) -> Token:
     weight = min(1.0, 0.3 + 0.15 * len(text)) * COMMON.get(text, 1.0)
     vowelless = not any(c in "aeiou" for c in text)

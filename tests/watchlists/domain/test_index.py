@@ -33,3 +33,11 @@ def test_candidates_come_from_posting_lists_not_a_scan() -> None:
     found = index.candidates(make_tokens(normalise("Ghani Baradar").tokens), limit=50)
     # Only names sharing a key with the query are candidates: one here, not 20,001.
     assert [c.name_id for c in found] == [20000]
+
+
+def test_repeated_and_interleaved_queries_score_alike() -> None:
+    # The per-name sums use a scratch array that each query resets: nothing may leak into the next one.
+    index = _index([*_filler(300), "Abdul Ghani Baradar", "Ghani Khan"])
+    first = index.candidates(make_tokens(normalise("Ghani Baradar").tokens), limit=5)
+    index.candidates(make_tokens(normalise("Abdul Ghani Khan").tokens), limit=5)
+    assert index.candidates(make_tokens(normalise("Ghani Baradar").tokens), limit=5) == first
