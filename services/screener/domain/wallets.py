@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 _EVM = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _BECH32 = re.compile(r"^(bc|tb|ltc|bnb|cosmos)1[02-9ac-hj-np-z]{6,87}$", re.IGNORECASE)
+# TRON's hex form: 0x41 followed by the 20-byte account id, with or without a 0x prefix.
+_TRON_HEX = re.compile(r"^(0x)?41[0-9a-fA-F]{40}$")
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _base58check(payload: bytes) -> str:
+    checksum = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    number = int.from_bytes(payload + checksum, "big")
+    digits = ""
+    while number:
+        number, rest = divmod(number, 58)
+        digits = _BASE58[rest] + digits
+    leading = len(payload) - len(payload.lstrip(b"\0"))
+    return "1" * leading + digits
 
 
 def normalise_address(address: str) -> str:
@@ -14,9 +29,12 @@ def normalise_address(address: str) -> str:
     The shape decides, not the reported chain: exchanges mislabel chains, and a listed
     address is listed on every chain that shares its format (e.g. one EVM key on Ethereum,
     BSC and Arbitrum). EVM hex and bech32 are case-insensitive, so they are lower-cased;
+    TRON's hex form becomes its base58check form (`T…`), the spelling the lists use;
     base58 forms (Bitcoin legacy, TRON) are case-sensitive and kept as they are.
     """
     cleaned = address.strip()
+    if _TRON_HEX.match(cleaned):
+        return _base58check(bytes.fromhex(cleaned.removeprefix("0x")))
     if _EVM.match(cleaned) or _BECH32.match(cleaned):
         return cleaned.lower()
     return cleaned
