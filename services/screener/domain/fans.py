@@ -72,18 +72,26 @@ def fresh(
     return new if len(new) >= float(settings["min_rise"]) * expected else {}
 
 
-def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
-    """Many different senders, new to this account, paid it within a short window."""
+def _fan(graph: TransferGraph, edge: Edge, settings: RuleSettings, inbound: bool) -> dict[str, Edge] | None:
+    """The new counterparties on one side of the account (payers when `inbound`), if they make a fan."""
     need = int(settings["min_counterparties"])
-    if graph.payers(edge.dst) < need:
+    account = edge.dst if inbound else edge.src
+    if (graph.payers(account) if inbound else graph.payees(account)) < need:
         return None
     since = edge.ts - float(settings["window_hours"]) * HOUR
-    node = graph.nodes[edge.dst]
-    senders = _alike(recent(node.in_edges, since), edge, float(settings["amount_tolerance"]), "src")
-    if len(senders) < need:
+    node = graph.nodes[account]
+    edges, far_end = (node.in_edges, "src") if inbound else (node.out_edges, "dst")
+    parties = _alike(recent(edges, since), edge, float(settings["amount_tolerance"]), far_end)
+    if len(parties) < need:
         return None
-    senders = fresh(graph, senders, node.in_edges, node.first_seen, since, "src", settings)
-    if len(senders) < need:
+    parties = fresh(graph, parties, edges, node.first_seen, since, far_end, settings)
+    return parties if len(parties) >= need else None
+
+
+def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
+    """Many different senders, new to this account, paid it within a short window."""
+    senders = _fan(graph, edge, settings, inbound=True)
+    if senders is None:
         return None
     return hit(
         FAN_IN,
@@ -97,16 +105,8 @@ def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | No
 
 def fan_out(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
     """One account paid many different receivers, new to it, within a short window."""
-    need = int(settings["min_counterparties"])
-    if graph.payees(edge.src) < need:
-        return None
-    since = edge.ts - float(settings["window_hours"]) * HOUR
-    node = graph.nodes[edge.src]
-    receivers = _alike(recent(node.out_edges, since), edge, float(settings["amount_tolerance"]), "dst")
-    if len(receivers) < need:
-        return None
-    receivers = fresh(graph, receivers, node.out_edges, node.first_seen, since, "dst", settings)
-    if len(receivers) < need:
+    receivers = _fan(graph, edge, settings, inbound=False)
+    if receivers is None:
         return None
     return hit(
         FAN_OUT,
