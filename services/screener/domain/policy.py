@@ -21,6 +21,7 @@ RULE_PARAMETERS: Mapping[str, Mapping[str, type]] = MappingProxyType(
     {
         "sanctions.wallet": {},
         "sanctions.name": {"threshold": float, "floor": float},
+        "wallet.checksum": {},
         "graph.exposure.direct": {},
         "graph.exposure.indirect": {"max_hops": int, "min_share": float},
         "graph.fan_in": {

@@ -17,6 +17,7 @@ from services.screener.domain.jurisdiction import JurisdictionLists, jurisdictio
 from services.screener.domain.policy import Policy
 from services.screener.domain.sanctions import sanctioned_name
 from services.screener.domain.travel_rule import missing_travel_data, unhosted_exposure
+from services.screener.domain.wallets import checksum_mismatch
 from services.screener.domain.watchlist import WatchlistSnapshot
 
 __all__ = ["RULES", "Hit", "Rule", "ScreeningContext"]
@@ -66,6 +67,31 @@ def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterato
             )
 
 
+WALLET_CHECKSUM = "wallet.checksum"
+
+
+def wallet_checksum(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit]:
+    """A party's EVM wallet is written in mixed case and fails its EIP-55 checksum: a mistyped address."""
+    settings = ctx.policy.rule(WALLET_CHECKSUM) if ctx.policy is not None else None
+    if settings is None:
+        return
+    for role, party in (("originator", transfer.originator), ("beneficiary", transfer.beneficiary)):
+        if party.wallet_address is None or (expected := checksum_mismatch(party.wallet_address)) is None:
+            continue
+        yield Hit(
+            rule_id=WALLET_CHECKSUM,
+            explanation=(
+                f"The {role}'s wallet {party.wallet_address} fails its EIP-55 checksum (it would be spelled "
+                f"{expected}): the address is probably mistyped; confirm it with the customer."
+            ),
+            severity=Severity.MEDIUM,
+            weight=settings.weight,
+            forced=settings.forced,
+            evidence={"role": role, "wallet_address": party.wallet_address, "eip55": expected},
+            subjects=(party.account_id,),
+        )
+
+
 WATCHLIST_UNAVAILABLE = "system.watchlist_unavailable"
 
 
@@ -107,6 +133,7 @@ RULES: tuple[Rule, ...] = (
     watchlist_unavailable,
     sanctioned_wallet,
     sanctioned_name,
+    wallet_checksum,
     graph_patterns,
     travel_rule,
     jurisdiction,

@@ -2,10 +2,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from schemas import Action, Decision, TransferEvent
+from services.screener.bootstrap import load_policy
 from services.screener.domain.decide import SCREENING_ERROR, Policy, screen
 from services.screener.domain.rules import (
     RULES,
     SANCTIONED_WALLET,
+    WALLET_CHECKSUM,
     WATCHLIST_UNAVAILABLE,
     Hit,
     ScreeningContext,
@@ -73,3 +75,32 @@ def test_score_bands_apply_when_nothing_is_forced() -> None:
     assert screen(transfer(), CTX, POLICY, NOW, rules=(weighted(0.49),)).action == Action.ALLOW
     assert screen(transfer(), CTX, POLICY, NOW, rules=(weighted(0.5),)).action == Action.FLAG
     assert screen(transfer(), CTX, POLICY, NOW, rules=(weighted(1.2),)).action == Action.HOLD
+
+
+def test_a_mistyped_evm_checksum_holds_under_the_default_policy_and_names_the_right_spelling() -> None:
+    policy = load_policy()
+    good = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    typo = good[:3] + good[3].swapcase() + good[4:]
+    ctx = ScreeningContext(watchlist=WATCHLIST, policy=policy)
+    clean = screen(transfer(beneficiary=party("acct-b", wallet_address=good)), ctx, policy, NOW)
+    assert WALLET_CHECKSUM not in {r.rule_id for r in clean.reasons}
+    held = screen(transfer(beneficiary=party("acct-b", wallet_address=typo)), ctx, policy, NOW)
+    assert held.action == Action.HOLD
+    (reason,) = [r for r in held.reasons if r.rule_id == WALLET_CHECKSUM]
+    assert reason.subjects == ("acct-b",) and reason.evidence["eip55"] == good
+    assert "beneficiary" in reason.explanation
+
+
+def test_a_listed_wallet_with_a_broken_checksum_is_still_found() -> None:
+    policy = Policy.parse(
+        {
+            "version": "p-2",
+            "bands": {"flag": 0.5, "hold": 4.0},
+            "graph": {"window_days": 30},
+            "rules": {"wallet.checksum": {"weight": 0.5, "forced": "hold"}},
+        }
+    )
+    ctx = ScreeningContext(watchlist=WATCHLIST, policy=policy)
+    decision = screen(transfer(beneficiary=party("ext-1", wallet_address=LISTED, hosted=False)), ctx, policy, NOW)
+    assert decision.action == Action.HOLD
+    assert [r.rule_id for r in decision.reasons] == [SANCTIONED_WALLET, WALLET_CHECKSUM]

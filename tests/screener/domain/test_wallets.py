@@ -1,8 +1,9 @@
+import re
 from pathlib import Path
 
 import pytest
 
-from services.screener.domain.wallets import normalise_address
+from services.screener.domain.wallets import checksum_mismatch, eip55, normalise_address
 from services.screener.domain.watchlist import ListedWallet, WatchlistSnapshot
 
 
@@ -66,3 +67,50 @@ def test_every_published_ofac_wallet_is_found_in_each_accepted_spelling(shared_d
     checksummed = [a for a in mixed if a != a.lower() and a.lower() in known]  # that list is newer: some are extra
     assert len(checksummed) >= 30
     assert [a for a in checksummed if not snapshot.wallet_hits(a)] == []
+
+
+# The four mixed-case vectors published in EIP-55 itself.
+EIP55_VECTORS = (
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+    "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+    "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+)
+
+
+@pytest.mark.parametrize("address", EIP55_VECTORS)
+def test_eip55_spelling_matches_the_published_vectors(address: str) -> None:
+    assert eip55(address.lower()) == address
+    assert eip55(address.upper().replace("0X", "0x")) == address
+    assert checksum_mismatch(address) is None
+
+
+def test_single_case_evm_addresses_carry_no_checksum() -> None:
+    assert checksum_mismatch(EIP55_VECTORS[0].lower()) is None
+    assert checksum_mismatch("0x" + EIP55_VECTORS[0][2:].upper()) is None
+
+
+def test_a_flipped_letter_fails_the_checksum_and_names_the_right_spelling() -> None:
+    good = EIP55_VECTORS[0]
+    typo = good[:3] + good[3].swapcase() + good[4:]  # 'a' -> 'A' at the second digit
+    assert typo != good and typo.lower() == good.lower()
+    assert checksum_mismatch(typo) == good
+    assert checksum_mismatch(f"  {typo} ") == good
+
+
+@pytest.mark.parametrize(
+    "address", ["TX5GV4DyfxNB3rPkzZJhmqZ1efVmL4rEqG", "bc1ql7dlyh8xz6tpqk92vztrhqh88dmjvcwrmsemrm", "0x1234"]
+)
+def test_non_evm_shapes_are_not_checksum_checked(address: str) -> None:
+    assert checksum_mismatch(address) is None
+
+
+def test_every_mixed_case_address_in_the_published_lists_has_a_valid_checksum(shared_data: Path) -> None:
+    found: set[str] = set()
+    for folder in ("crypto-sanctioned-addresses", "ofac-sdn"):
+        for path in (shared_data / folder).rglob("*"):
+            if path.is_file() and path.suffix in {".txt", ".csv", ".json", ""}:
+                found |= set(re.findall(r"0x[0-9a-fA-F]{40}\b", path.read_text(encoding="latin-1")))
+    mixed = {a for a in found if a[2:] not in (a[2:].lower(), a[2:].upper())}
+    assert len(mixed) >= 100  # 141 distinct: the OFAC lists publish EIP-55 spellings
+    assert [a for a in mixed if checksum_mismatch(a) is not None] == []
