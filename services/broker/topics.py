@@ -63,10 +63,29 @@ async def ensure_project_topics(bootstrap: str, *, wait_s: float = 30.0) -> None
     await ensure_topics(bootstrap, PARTITIONS, wait_s=wait_s)
 
 
+async def partitions_of(bootstrap: str, topic: str, *, wait_s: float = 30.0) -> list[int]:
+    """The partition numbers of an existing topic (empty when it does not exist); never creates it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(wait_s * 1000))
+    try:
+        async with asyncio.timeout(wait_s):
+            await admin.start()
+            # describe_topics() without names: naming a missing topic in a metadata request auto-creates it.
+            for entry in await admin.describe_topics():
+                if entry["topic"] == topic:
+                    return sorted(int(p["partition"]) for p in entry["partitions"])
+            return []
+    except TimeoutError as exc:
+        raise TopicError(f"topic {topic!r} not described by {bootstrap} within {wait_s:.0f} s") from exc
+    finally:
+        await admin.close()
+
+
 async def _create(admin: Any, missing: Mapping[str, int], configs: Mapping[str, Mapping[str, str]]) -> None:
     response = await admin.create_topics(
-        [NewTopic(name, count, REPLICATION_FACTOR, topic_configs=dict(configs.get(name, {})))
-         for name, count in missing.items()]
+        [
+            NewTopic(name, count, REPLICATION_FACTOR, topic_configs=dict(configs.get(name, {})))
+            for name, count in missing.items()
+        ]
     )
     for topic_error in response.topic_errors:
         name, code = topic_error[0], topic_error[1]

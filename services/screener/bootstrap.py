@@ -16,6 +16,8 @@ from pydantic import ValidationError
 
 from schemas import TransferEvent
 from schemas.common import utc_now
+from services.broker.topics import partitions_of
+from services.screener.adapters.recall import recall_decisions
 from services.screener.adapters.watchlist_feed import WatchlistFeed
 from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.heuristic import DAY
@@ -71,45 +73,48 @@ def build_context(
     )
 
 
-async def _committed(settings: Settings, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    """The group's committed offset per partition; assigning by hand reads them without joining."""
+async def committed_offsets(settings: Settings) -> dict[int, int]:
+    """The group's committed offset for every partition of the transfers topic (0 where it has none).
+
+    Assigning partitions by hand reads the commits without joining the group.
+    """
+    numbers = await partitions_of(settings.kafka_bootstrap_servers, settings.transfers_topic)
     probe = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers, group_id=settings.group_id, enable_auto_commit=False
     )
     await probe.start()
     try:
+        partitions = [TopicPartition(settings.transfers_topic, n) for n in numbers]
         probe.assign(partitions)
-        found = {tp: await probe.committed(tp) for tp in partitions}
+        return {tp.partition: (await probe.committed(tp)) or 0 for tp in partitions}
     finally:
         await probe.stop()
-    return {tp: offset for tp, offset in found.items() if offset is not None and offset > 0}
 
 
-async def rebuild_graph(settings: Settings, context: ScreeningContext, idle_ms: int = 1000) -> int:
+async def rebuild_graph(
+    settings: Settings, context: ScreeningContext, committed: dict[int, int], idle_ms: int = 1000
+) -> int:
     """Replay the last window of *every* partition of the transfers topic into the graph.
 
     A replica owns only some partitions in the consumer group, but laundering patterns span
     accounts keyed to other partitions, so each replica rebuilds the complete graph before it
-    screens anything: every partition up to the group's committed offset, i.e. exactly the
-    transfers the group has already decided. What comes after is screened (and graphed) by the
-    stream, so a redelivered batch meets the graph it met the first time. Records are fed in
-    event order, as the backtest does. Returns how many transfers were replayed.
+    screens anything: every partition up to the group's committed offset (`committed`), i.e.
+    exactly the transfers the group has already decided. What comes after is screened (and
+    graphed) by the stream; a redelivered transfer keeps the decision it was first given
+    (adapters/recall.py). Records are fed in event order, as the backtest does. Returns how many
+    transfers were replayed.
     """
     if context.graph is None or context.policy is None:
         return 0
-    # Subscribing without a group id takes every partition and never joins the group.
+    upto = {TopicPartition(settings.transfers_topic, p): offset for p, offset in committed.items() if offset > 0}
+    if not upto:
+        return 0
     consumer = AIOKafkaConsumer(
-        settings.transfers_topic, bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     events: list[TransferEvent] = []
     try:
-        numbers = sorted(consumer.partitions_for_topic(settings.transfers_topic) or ())
-        partitions = [TopicPartition(settings.transfers_topic, n) for n in numbers]
-        consumer.unsubscribe()
-        upto = await _committed(settings, partitions) if partitions else {}
-        if not upto:
-            return 0
         consumer.assign(list(upto))
         since_ms = int((utc_now().timestamp() - context.policy.window_days * DAY) * 1000)
         starts = await consumer.offsets_for_times(dict.fromkeys(upto, since_ms))
@@ -201,7 +206,11 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
         # Lists first: the graph rebuild carries listed-wallet exposure forward, so it needs them.
         if feed is not None:
             await feed.start(settings.watchlist_wait_s)
-        await rebuild_graph(settings, handler.context)
+        committed = await committed_offsets(settings)
+        await rebuild_graph(settings, handler.context, committed)
+        handler.recalled = await recall_decisions(
+            settings.kafka_bootstrap_servers, settings.transfers_topic, settings.decisions_topic, committed
+        )
 
     async def shut_down() -> None:
         if feed is not None:

@@ -3,7 +3,8 @@
 One batch at a time: every record of the batch is parsed and screened, every output is
 handed to the producer, all sends are awaited (acks=all), and only then are the offsets
 committed. A crash anywhere before the commit re-delivers the batch; decision ids are
-deterministic, so the repeat is a duplicate every consumer drops (at least once).
+deterministic, and a redelivered transfer whose decision was already published keeps that
+decision (adapters/recall.py), so the repeat is a duplicate every consumer drops (at least once).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +63,8 @@ class TransferHandler:
     dlq_topic: str
     register: PartyRegister | None = None
     """Parties seen, for retro-screening when a new list version arrives."""
+    recalled: dict[str, Decision] = field(default_factory=dict)
+    """Decisions published before a crash for transfers that come back uncommitted (see adapters/recall.py)."""
 
     def decide(self, records: Sequence[Any]) -> tuple[list[Decision], list[tuple[Any, Exception]]]:
         """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
@@ -81,7 +84,12 @@ class TransferHandler:
         # (see backtest.event_order), so that both give the same decision for a transfer.
         transfers.sort(key=event_order)
         for transfer in transfers:
-            decision = screen(transfer, self.context, self.policy, now)
+            decision = self.recalled.pop(transfer.transfer_id, None)
+            if decision is None:
+                decision = screen(transfer, self.context, self.policy, now)
+            elif self.context.graph is not None:
+                # Published before a crash: the decision stands, the new graph still has to learn the transfer.
+                self.context.graph.observe(transfer, self.context.watchlist)
             if self.register is not None:
                 self.register.observe(transfer, decision, now)
             decisions.append(decision)

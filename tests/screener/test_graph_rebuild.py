@@ -8,7 +8,7 @@ import pytest
 
 from services.screener.adapters.lists import load_watchlist
 from services.screener.backtest import run
-from services.screener.bootstrap import build_app, build_context, load_policy, rebuild_graph
+from services.screener.bootstrap import build_app, build_context, committed_offsets, load_policy, rebuild_graph
 from services.screener.settings import Settings
 from tests.screener.crafted import stream
 from tests.streams import consume_until, fresh_topics, produce
@@ -32,7 +32,9 @@ async def test_rebuild_replays_what_the_group_decided_on_all_partitions(kafka_bo
     )
     policy = load_policy()
     fresh = build_context(policy, load_watchlist())
-    assert await rebuild_graph(settings, fresh, idle_ms=500) == 0  # nothing decided yet: nothing to replay
+    assert await committed_offsets(settings) == dict.fromkeys(range(4), 0)
+    # Nothing decided yet: nothing to replay.
+    assert await rebuild_graph(settings, fresh, await committed_offsets(settings), idle_ms=500) == 0
 
     app = build_app(settings, load_watchlist())
     await app.broker.start()
@@ -42,7 +44,9 @@ async def test_rebuild_replays_what_the_group_decided_on_all_partitions(kafka_bo
         await app.broker.stop()  # stop() lets the last batch finish, so every decided batch is committed
 
     replica = build_context(policy, load_watchlist())
-    assert await rebuild_graph(settings, replica, idle_ms=1500) == len(events)
+    committed = await committed_offsets(settings)
+    assert sum(committed.values()) == len(events)
+    assert await rebuild_graph(settings, replica, committed, idle_ms=1500) == len(events)
     offline = build_context(policy, load_watchlist())
     run(events, offline, policy)
     assert replica.graph is not None and offline.graph is not None
