@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -13,6 +14,12 @@ from schemas.common import Contract, Identifier, UtcDatetime
 # Decision ids are derived, not random, so a re-screened transfer yields the same id and
 # every consumer can drop the duplicate (at-least-once delivery, idempotent consumers).
 DECISION_NAMESPACE = uuid.UUID("6f1c2a4e-9a57-4d0e-8f7e-3b3c0d6e5a11")
+_SYSTEM_PREFIX = DECISION_NAMESPACE.bytes + b"system:"
+# RFC 4122 version 5: the variant bits (10xx) and the version nibble (0101) over a SHA-1 digest.
+_V5_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_V5_BITS = (0x8000 << 48) | (5 << 76)
+_SET_INT = uuid.UUID.__dict__["int"].__set__
+_SET_IS_SAFE = uuid.UUID.__dict__["is_safe"].__set__
 
 
 class Action(StrEnum):
@@ -76,5 +83,13 @@ class Decision(Contract):
 
     @staticmethod
     def system_id(transfer_id: str) -> uuid.UUID:
-        """The deterministic id of the screener's decision for a transfer."""
-        return uuid.uuid5(DECISION_NAMESPACE, f"system:{transfer_id}")
+        """The deterministic id of the screener's decision for a transfer.
+
+        Exactly `uuid.uuid5(DECISION_NAMESPACE, f"system:{transfer_id}")`, built without
+        `UUID.__init__`'s argument handling: it runs once per screened transfer.
+        """
+        digest = hashlib.sha1(_SYSTEM_PREFIX + transfer_id.encode()).digest()
+        made = object.__new__(uuid.UUID)
+        _SET_INT(made, (int.from_bytes(digest[:16]) & _V5_KEEP) | _V5_BITS)
+        _SET_IS_SAFE(made, uuid.SafeUUID.unknown)
+        return made

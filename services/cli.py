@@ -13,6 +13,7 @@ from services.ingest.cli import ingest_app
 from services.ledger.bench import bench_ledger
 from services.ledger.cli import ledger_app
 from services.screener.backtest import screen_command
+from services.screener.bench import bench_screen
 from services.screener.cli import screener_app
 from services.watchlists.cli import watchlists_app
 from services.watchlists.matching_cli import matching_app
@@ -44,6 +45,7 @@ bench_app = typer.Typer(help="Benchmarks: throughput, latency and memory, as JSO
 app.add_typer(bench_app, name="bench")
 bench_app.command("pipeline")(bench_pipeline)
 bench_app.command("ledger")(bench_ledger)
+bench_app.command("screen")(bench_screen)
 
 contracts_app = typer.Typer(help="Generated contract files (JSON Schema, AsyncAPI).", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")

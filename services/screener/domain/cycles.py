@@ -10,8 +10,8 @@ and `max_branching` caps the rest, so a query costs microseconds even at busy ac
 
 from __future__ import annotations
 
-from services.screener.domain.graph import Edge, TransferGraph, recent
-from services.screener.domain.heuristic import HOUR, edge_evidence, hit, similar
+from services.screener.domain.graph import SCAN_LIMIT, Edge, TransferGraph
+from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
 
@@ -24,6 +24,18 @@ filter stops pruning and the search would grow exponentially with the hop count;
 the cost per transfer bounded (and deterministic) at the price of missing a ring in such a crowd."""
 
 
+_Path = tuple[Edge, "_Path"] | None
+
+
+def _edges(path: _Path) -> list[Edge]:
+    """The linked path as a list, the edge found last (furthest back) first."""
+    found: list[Edge] = []
+    while path is not None:
+        edge, path = path
+        found.append(edge)
+    return found
+
+
 def _path_back(
     graph: TransferGraph, target: str, start: str, amount: float, since: float, until: float, settings: RuleSettings
 ) -> list[Edge] | None:
@@ -32,24 +44,43 @@ def _path_back(
     lag = float(settings["max_lag_hours"]) * HOUR
     max_depth = int(settings["max_hops"]) - 1
     budget = SEARCH_BUDGET
-    # Each frame: (account, amount it paid on, when it paid, path of edges so far, accounts on the path).
-    stack: list[tuple[str, float, float, list[Edge], frozenset[str]]] = [
-        (start, amount, until, [], frozenset((start,)))
-    ]
+    nodes = graph.nodes
+    # Each frame: (account, amount it paid on, when it paid, edges so far, their number, accounts on the
+    # path). The edges are a linked list, (newest edge, rest) or None, and the accounts a short tuple:
+    # cheaper to extend on every step than a list and a set, and read only when a ring closes.
+    stack: list[tuple[str, float, float, _Path, int, tuple[str, ...]]] = [(start, amount, until, None, 0, (start,))]
     while stack and budget > 0:
-        at, paid, paid_at, path, on_path = stack.pop()
+        at, paid, paid_at, path, depth, on_path = stack.pop()
         budget -= 1
-        node = graph.nodes.get(at)
+        node = nodes.get(at)
         if node is None:
             continue
         tried = 0
-        for inbound in recent(node.in_edges, since):
-            if inbound.ts > paid_at + lag or inbound.src in on_path or not similar(inbound.amount, paid, tolerance):
+        latest = paid_at + lag
+        deeper = depth + 1 < max_depth
+        # `recent(node.in_edges, since)` and `similar(inbound.amount, paid, tolerance)`, inlined:
+        # this loop runs for every transfer.
+        limit = SCAN_LIMIT
+        for inbound in reversed(node.in_edges):
+            ts = inbound.ts
+            if ts < since or limit <= 0:
+                break
+            limit -= 1
+            if ts > latest:
                 continue
-            if inbound.src == target:
-                return [inbound, *path]
-            if len(path) + 1 < max_depth:
-                stack.append((inbound.src, inbound.amount, inbound.ts, [inbound, *path], on_path | {inbound.src}))
+            src = inbound.src
+            if src in on_path:
+                continue
+            got = inbound.amount
+            if got >= paid:
+                if got - paid > tolerance * got:
+                    continue
+            elif paid - got > tolerance * paid:
+                continue
+            if src == target:
+                return _edges((inbound, path))
+            if deeper:
+                stack.append((src, got, ts, (inbound, path), depth + 1, (*on_path, src)))
             tried += 1
             if tried >= branching:
                 break

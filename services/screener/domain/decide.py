@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from schemas import Action, Decision, Reason, Severity, TransferEvent
+from services.screener.domain.construct import built
 from services.screener.domain.policy import Bands, Policy
 from services.screener.domain.rules import RULES, Hit, Rule, ScreeningContext
 
@@ -59,6 +63,10 @@ def _combine(
         action = Action.FLAG
     else:
         action = Action.ALLOW
+    if not hits:
+        quiet = _quiet_decision(transfer.transfer_id, action, score, policy.version, ctx.watchlist.version, decided_at)
+        if quiet is not None:
+            return quiet
     return Decision(
         decision_id=Decision.system_id(transfer.transfer_id),
         transfer_id=transfer.transfer_id,
@@ -69,6 +77,54 @@ def _combine(
         watchlist_version=ctx.watchlist.version,
         decided_at=decided_at,
     )
+
+
+_PLAIN_ID = re.compile(r"[!-~](?:[ -~]{0,126}[!-~])?")
+"""Printable ASCII without surrounding spaces, at most 128 characters: always a valid `Identifier`."""
+
+
+@dataclass(slots=True)
+class _QuietTemplate:
+    """The validated fields every decision without reasons shares within one batch (one `decided_at`)."""
+
+    key: tuple[object, ...] = ()
+    fields: dict[str, Any] = field(default_factory=dict)
+    fields_set: frozenset[str] = frozenset()
+
+
+_QUIET = _QuietTemplate()
+
+
+def _quiet_decision(
+    transfer_id: str, action: Action, score: float, policy_version: str, watchlist_version: str, decided_at: datetime
+) -> Decision | None:
+    """A decision without reasons, equal to the validated `Decision(...)` `_combine` would build.
+
+    Most transfers raise no hit, and their decisions differ only in the transfer (and its id),
+    so the rest is validated once per batch and copied. None when the transfer id is not of the
+    plain kind that needs no validation (then the caller validates as usual).
+    """
+    if _PLAIN_ID.fullmatch(transfer_id) is None:
+        return None
+    decision_id = Decision.system_id(transfer_id)
+    key = (action, score, policy_version, watchlist_version, decided_at)
+    if _QUIET.key != key:
+        first = Decision(
+            decision_id=decision_id,
+            transfer_id=transfer_id,
+            action=action,
+            score=score,
+            reasons=(),
+            policy_version=policy_version,
+            watchlist_version=watchlist_version,
+            decided_at=decided_at,
+        )
+        _QUIET.key, _QUIET.fields, _QUIET.fields_set = key, dict(first.__dict__), frozenset(first.model_fields_set)
+        return first
+    fields = dict(_QUIET.fields)
+    fields["decision_id"] = decision_id
+    fields["transfer_id"] = transfer_id
+    return built(Decision, fields, set(_QUIET.fields_set))
 
 
 def _reason(hit: Hit) -> Reason:

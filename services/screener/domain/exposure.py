@@ -43,6 +43,10 @@ def propagate(graph: TransferGraph, edge: Edge, max_hops: int) -> None:
 
 def direct_exposure(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
     """The counterparty account is known to use a listed wallet."""
+    nodes = graph.nodes
+    payee, payer = nodes.get(edge.dst), nodes.get(edge.src)
+    if not (payee is not None and payee.listed) and not (payer is not None and payer.listed):
+        return None  # the loop below would find nothing: skip building its tuples
     for role, account, other in (("beneficiary", edge.dst, edge.src), ("originator", edge.src, edge.dst)):
         node = graph.nodes.get(account)
         if node is not None and node.listed:
@@ -59,8 +63,9 @@ def direct_exposure(graph: TransferGraph, edge: Edge, settings: RuleSettings) ->
 def indirect_exposure(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
     """Funds reached this account from a listed wallet within a few hops."""
     max_hops = int(settings["max_hops"])
+    nodes = graph.nodes
     for account in (edge.dst, edge.src):
-        node = graph.nodes[account]
+        node = nodes[account]
         if node.listed or not node.tainted:
             continue
         found = taint_share(node)

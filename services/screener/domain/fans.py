@@ -10,9 +10,9 @@ never to the size of any amount.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable
 
-from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.graph import Edge, TransferGraph, newest
 from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -24,7 +24,7 @@ HISTORY_LIMIT = 256
 """At most this many of the account's transfers before the fan window are read as its history."""
 
 
-def _alike(edges: Iterator[Edge], edge: Edge, tolerance: float, far_end: str) -> dict[str, Edge]:
+def _alike(edges: Iterable[Edge], edge: Edge, tolerance: float, far_end: str) -> dict[str, Edge]:
     """The newest edge per distinct counterparty whose amount resembles the current one."""
     found: dict[str, Edge] = {}
     amount = edge.amount
@@ -81,7 +81,7 @@ def _fan(graph: TransferGraph, edge: Edge, settings: RuleSettings, inbound: bool
     since = edge.ts - float(settings["window_hours"]) * HOUR
     node = graph.nodes[account]
     edges, far_end = (node.in_edges, "src") if inbound else (node.out_edges, "dst")
-    parties = _alike(recent(edges, since), edge, float(settings["amount_tolerance"]), far_end)
+    parties = _alike(newest(edges, since), edge, float(settings["amount_tolerance"]), far_end)
     if len(parties) < need:
         return None
     parties = fresh(graph, parties, edges, node.first_seen, since, far_end, settings)

@@ -56,8 +56,9 @@ class TransferGraph:
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         # networkx's own successor dict: reading it directly skips the view objects (kafka-notes §3(f)).
         # (The stubs do not declare these private attributes, hence vars().)
-        self._succ: dict[str, dict[str, object]] = vars(self.graph)["_succ"]
-        self._pred: dict[str, dict[str, object]] = vars(self.graph)["_pred"]
+        # A multigraph's adjacency: account -> neighbour -> transfer id -> edge data.
+        self._succ: dict[str, dict[str, dict[str, object]]] = vars(self.graph)["_succ"]
+        self._pred: dict[str, dict[str, dict[str, object]]] = vars(self.graph)["_pred"]
         self.nodes: dict[str, Node] = {}
         self._edges: deque[Edge] = deque()
         self._ids: set[str] = set()
@@ -108,11 +109,17 @@ class TransferGraph:
 
     def _evict(self, cutoff: float) -> None:
         edges = self._edges
+        if not edges or edges[0].ts >= cutoff:
+            return  # the common case: the watermark moved, but no edge left the window yet
         touched: dict[str, None] = {}
+        succ = self._succ
         while edges and edges[0].ts < cutoff:
             old = edges.popleft()
             self._ids.discard(old.transfer_id)
-            if self.graph.has_edge(old.src, old.dst, old.transfer_id):  # gone already if its node was dropped
+            # graph.has_edge(src, dst, key) read from the adjacency: gone already if its node was dropped.
+            pairs = succ.get(old.src)
+            keys = pairs.get(old.dst) if pairs is not None else None
+            if keys is not None and old.transfer_id in keys:
                 self.graph.remove_edge(old.src, old.dst, key=old.transfer_id)
             touched[old.src] = touched[old.dst] = None
         # Trim only after every expired edge left the multigraph: dropping an emptied node
@@ -124,9 +131,12 @@ class TransferGraph:
         node = self.nodes.get(account)
         if node is None:
             return
-        for queue in (node.in_edges, node.out_edges):
-            while queue and queue[0].ts < cutoff:
-                queue.popleft()
+        queue = node.in_edges
+        while queue and queue[0].ts < cutoff:
+            queue.popleft()
+        queue = node.out_edges
+        while queue and queue[0].ts < cutoff:
+            queue.popleft()
         while node.tainted and node.tainted[0][0] < cutoff:
             node.tainted.popleft()
         if not node.in_edges and not node.out_edges and not node.listed:
@@ -149,3 +159,14 @@ def recent(edges: deque[Edge], since: float, limit: int = SCAN_LIMIT) -> Iterato
             return
         limit -= 1
         yield edge
+
+
+def newest(edges: deque[Edge], since: float, limit: int = SCAN_LIMIT) -> list[Edge]:
+    """`list(recent(edges, since, limit))`, without a generator: the heuristics call it for every transfer."""
+    found: list[Edge] = []
+    for edge in reversed(edges):
+        if edge.ts < since or limit <= 0:
+            break
+        limit -= 1
+        found.append(edge)
+    return found

@@ -42,6 +42,8 @@ def jurisdiction_risk(transfer: TransferEvent, lists: JurisdictionLists | None, 
     """A party sits in a country FATF lists for call for action (hold) or increased monitoring (flag)."""
     if lists is None or policy is None:
         return
+    if transfer.originator.country is None and transfer.beneficiary.country is None:
+        return  # no country given: nothing to look up
     for rule_id, listed, label in (
         (CALL_FOR_ACTION, lists.call_for_action, "high-risk, subject to a call for action"),
         (INCREASED_MONITORING, lists.increased_monitoring, "under increased monitoring"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.graph import Edge, TransferGraph, newest, recent
 from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -15,10 +15,11 @@ def pass_through(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hi
     """Most of what this account just received left again within minutes."""
     since = edge.ts - float(settings["window_minutes"]) * 60.0
     node = graph.nodes[edge.src]
-    inflow = [e for e in recent(node.in_edges, since) if e.ts <= edge.ts and e.src != edge.dst]
+    inflow = [e for e in newest(node.in_edges, since) if e.ts <= edge.ts and e.src != edge.dst]
     if not inflow:
         return None
-    outflow = [e for e in recent(node.out_edges, since) if e.ts >= min(i.ts for i in inflow)]
+    first_in = min(i.ts for i in inflow)
+    outflow = [e for e in newest(node.out_edges, since) if e.ts >= first_in]
     received = sum(e.amount for e in inflow)
     share = sum(e.amount for e in outflow) / received
     if not float(settings["min_share_out"]) <= share <= float(settings["max_share_out"]):
@@ -37,12 +38,13 @@ def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit 
     """Hop after hop, a small amount is peeled off and the rest moves on to a fresh account."""
     since = edge.ts - float(settings["window_hours"]) * HOUR
     payer, payee = graph.nodes[edge.src], graph.nodes[edge.dst]
-    funding = next((e for e in recent(payer.in_edges, since) if e.ts <= edge.ts), None)
     peel_max = float(settings["max_peel_share"])
-    fresh = len(payee.in_edges) == 1 and not payee.out_edges
-    if funding is None or not fresh or not (1 - peel_max) * funding.amount <= edge.amount < funding.amount:
+    if len(payee.in_edges) != 1 or payee.out_edges:
+        return None  # the payee must be fresh: checked first, as it rules out nearly every transfer
+    funding = next((e for e in recent(payer.in_edges, since) if e.ts <= edge.ts), None)
+    if funding is None or not (1 - peel_max) * funding.amount <= edge.amount < funding.amount:
         return None
-    peels = [e for e in recent(payer.out_edges, funding.ts) if e is not edge and e.amount <= peel_max * funding.amount]
+    peels = [e for e in newest(payer.out_edges, funding.ts) if e is not edge and e.amount <= peel_max * funding.amount]
     if not peels:
         return None
     payee.chain = (payer.chain or (funding.src,)) + (edge.src,)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.screener.domain.fans import fresh
-from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.graph import Edge, TransferGraph, newest
 from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -21,12 +21,12 @@ def scatter_gather(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
     if graph.payers(sink) < need:
         return None  # the cheap check first: most accounts have few payers
     since = edge.ts - float(settings["window_hours"]) * HOUR
-    funding = [e for e in recent(graph.nodes[edge.src].in_edges, since, FUNDING_LIMIT) if e.src != sink]
+    funding = [e for e in newest(graph.nodes[edge.src].in_edges, since, FUNDING_LIMIT) if e.src != sink]
     for source in dict.fromkeys(e.src for e in funding):
         # The source's other payees that also paid this sink: one adjacency lookup each.
         paths = {
             out.dst: out
-            for out in recent(graph.nodes[source].out_edges, since)
+            for out in newest(graph.nodes[source].out_edges, since)
             if out.dst != sink and graph.pays(out.dst, sink)
         }
         if len(paths) >= need:
@@ -56,13 +56,13 @@ def gather_scatter(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
     hub = graph.nodes[edge.src]
     # Like the fans, both sides count only counterparties new to the hub, and only when there are
     # more of them than the hub's own history predicts.
-    senders = {e.src: e for e in recent(hub.in_edges, since)}
+    senders = {e.src: e for e in newest(hub.in_edges, since)}
     if len(senders) < int(settings["min_sources"]):
         return None
     senders = fresh(graph, senders, hub.in_edges, hub.first_seen, since, "src", settings)
     if len(senders) < int(settings["min_sources"]):
         return None
-    receivers = {e.dst: e for e in recent(hub.out_edges, since)}
+    receivers = {e.dst: e for e in newest(hub.out_edges, since)}
     if len(receivers) < int(settings["min_destinations"]):
         return None
     receivers = fresh(graph, receivers, hub.out_edges, hub.first_seen, since, "dst", settings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.graph import Edge, TransferGraph, newest, recent
 from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -64,7 +64,8 @@ SPLIT_TRANSFERS = "graph.split_transfers"
 def split_transfers(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
     """One account paid the same receiver several times within hours instead of once (splitting)."""
     since = edge.ts - float(settings["window_hours"]) * HOUR
-    repeats = [e for e in recent(graph.nodes[edge.src].out_edges, since) if e.dst == edge.dst]
+    dst = edge.dst
+    repeats = [e for e in newest(graph.nodes[edge.src].out_edges, since) if e.dst == dst]
     if len(repeats) < int(settings["min_transfers"]):
         return None
     return hit(

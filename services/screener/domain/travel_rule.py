@@ -41,6 +41,8 @@ def _above(transfer: TransferEvent, settings: RuleSettings) -> tuple[Decimal, st
 
 def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Iterator[Hit]:
     """Above the travel-rule threshold, required originator or beneficiary information is missing."""
+    if transfer.fiat_value is None:
+        return  # no fiat value, nothing to compare with a threshold (`_above` would say the same)
     settings = policy.rule(MISSING_DATA) if policy is not None else None
     if settings is None:
         return
@@ -70,6 +72,8 @@ def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Itera
 
 def unhosted_exposure(transfer: TransferEvent, policy: Policy | None, graph: GraphScreen | None) -> Iterator[Hit]:
     """The counterparty wallet is unhosted and the graph traces it to a listed wallet."""
+    if transfer.originator.hosted and transfer.beneficiary.hosted:
+        return  # the common case: both parties at a VASP
     settings = policy.rule(UNHOSTED_EXPOSURE) if policy is not None else None
     if settings is None or graph is None:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.screener.domain.graph import Edge, TransferGraph, recent
+from services.screener.domain.graph import Edge, TransferGraph, newest, recent
 from services.screener.domain.heuristic import DAY, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -18,7 +18,7 @@ def velocity_spike(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
     history_days = (edge.ts - node.first_seen) / DAY
     if history_days < float(settings["min_history_days"]):
         return None
-    last_day = sum(1 for _ in recent(node.out_edges, edge.ts - DAY))
+    last_day = len(newest(node.out_edges, edge.ts - DAY))
     if last_day < int(settings["min_transfers"]):
         return None
     # The baseline excludes the last day, so the spike cannot inflate its own yardstick.

@@ -1,0 +1,129 @@
+"""Bulk parsing (`parse_frame`) gives exactly what row-by-row validation (`parse_rows`) gives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+from pydantic import ValidationError
+
+from schemas import TransferEvent
+from schemas.flat import COLUMNS, from_event
+from services.screener.backtest import parse_frame, parse_rows
+from services.screener.domain.construct import built
+from tests.screener.crafted import stream
+
+BASE = {
+    "transfer_id": "t1",
+    "occurred_at": "2026-01-01T00:00:00Z",
+    "originator_account": "a",
+    "beneficiary_account": "b",
+    "amount": "10",
+    "asset": "USDT",
+}
+
+# Rows in every shape the bulk check must accept, or hand to validation row by row.
+VARIANTS: list[dict[str, Any]] = [
+    {},
+    {"occurred_at": "2026-01-01T05:00:00+05:00"},
+    {"occurred_at": "2026-01-01T00:00:00.123456-03:30"},
+    {"occurred_at": "2026-01-01T00:00:00.5Z"},
+    {"occurred_at": "2026-02-30T00:00:00Z"},  # no such day
+    {"occurred_at": "2026-01-01T00:00:00"},  # naive
+    {"occurred_at": "2026-01-01 00:00:00Z"},  # other shapes pydantic may accept
+    {"occurred_at": "2026-01-01T24:00:00Z"},
+    {"occurred_at": "   "},
+    {"amount": "10.00"},
+    {"amount": "0.000000000000000001"},
+    {"amount": "0"},
+    {"amount": "0.00"},
+    {"amount": "-5"},
+    {"amount": "1e3"},
+    {"amount": " 10"},
+    {"amount": "1.0000000000000000001"},  # 19 places
+    {"amount": "1" * 21},
+    {"amount": "1" * 39},
+    {"transfer_id": " t1"},
+    {"transfer_id": "t 1"},
+    {"transfer_id": "tötö"},
+    {"transfer_id": "t" * 128},
+    {"transfer_id": "t" * 129},
+    {"transfer_id": ""},
+    {"transfer_id": "\x1c"},
+    {"asset": " USDT "},
+    {"asset": "\u00a0"},
+    {"asset": "A" * 33},
+    {"chain": "tron", "exchange_id": "ex-1"},
+    {"chain": "  ", "exchange_id": ""},
+    {"exchange_id": "ex 1 "},
+    {"fiat_value": "950.5", "fiat_currency": "USD"},
+    {"fiat_value": "950.5"},
+    {"fiat_currency": "usd", "fiat_value": "1"},
+    {"originator_wallet": "0xAbC", "originator_name": "Ayesha Khan", "originator_country": "PK"},
+    {"originator_name": "عائشة خان", "beneficiary_name": "x" * 301},
+    {"originator_country": "pk"},
+    {"originator_id_number": "12345-1234567-1", "originator_id_type": "cnic"},
+    {"originator_id_number": "12345"},
+    {"originator_id_type": "passport"},
+    {"originator_id_type": "driving_licence", "originator_id_number": "1"},
+    {"originator_dob": "1990-02-03", "beneficiary_dob": "1990-02-30"},
+    {"originator_dob": "0000-01-01"},
+    {"beneficiary_hosted": "false", "originator_hosted": "true"},
+    {"beneficiary_hosted": "yes"},
+    {"beneficiary_hosted": "False"},
+    {"beneficiary_vasp": "vasp-1", "originator_vasp": " v"},
+    {"beneficiary_account": ""},
+    {"originator_account": "a\nb"},
+]
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    columns = [c for c in COLUMNS if any(c in row for row in rows)]
+    return pl.DataFrame([{c: row.get(c) for c in columns} for row in rows], schema=dict.fromkeys(columns, pl.String))
+
+
+def _same(left: list[TransferEvent], right: list[TransferEvent]) -> None:
+    assert left == right
+    for a, b in zip(left, right, strict=True):
+        assert a.model_fields_set == b.model_fields_set and list(a.__dict__) == list(b.__dict__)
+        for role in ("originator", "beneficiary"):
+            pa, pb = getattr(a, role), getattr(b, role)
+            assert pa.model_fields_set == pb.model_fields_set and list(pa.__dict__) == list(pb.__dict__)
+        assert a.model_dump_json() == b.model_dump_json()
+        assert repr(a) == repr(b)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[repr(v)[:60] for v in VARIANTS])
+def test_each_kind_of_row_parses_as_row_by_row_validation_does(variant: dict[str, Any]) -> None:
+    frame = _frame([BASE | variant | {"transfer_id": variant.get("transfer_id", "t1")}])
+    events, bad = parse_frame(frame)
+    expected, expected_bad = parse_rows(frame.iter_rows(named=True))
+    assert bad == expected_bad
+    _same(events, expected)
+
+
+def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order() -> None:
+    rows = [BASE | variant | {"transfer_id": f"t{i}"} for i, variant in enumerate(VARIANTS * 2)]
+    rows += [from_event(t) for t in stream()]
+    frame = _frame(rows)
+    events, bad = parse_frame(frame)
+    expected, expected_bad = parse_rows(frame.iter_rows(named=True))
+    assert bad == expected_bad and len(bad) > 10
+    _same(events, expected)
+
+
+def test_rows_of_one_party_share_one_frozen_model_and_a_frame_without_plain_rows_parses() -> None:
+    events, _ = parse_frame(_frame([BASE | {"transfer_id": f"t{i}"} for i in range(3)]))
+    assert events[0].originator is events[2].originator
+    events, bad = parse_frame(_frame([BASE | {"amount": "-1"}]))
+    assert events == [] and bad == [("t1", "amount: Input should be greater than 0")]
+
+
+def test_built_models_equal_validated_ones() -> None:
+    event = stream()[0]
+    copy = built(TransferEvent, dict(event.__dict__), set(event.model_fields_set))
+    assert copy == event and copy.model_fields_set == event.model_fields_set
+    assert copy.model_dump_json() == event.model_dump_json()
+    with pytest.raises(ValidationError):  # still frozen
+        copy.transfer_id = "other"  # type: ignore[misc]
