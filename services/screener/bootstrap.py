@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from schemas import TransferEvent
 from schemas.common import utc_now
 from services.broker.topics import partitions_of
+from services.screener.adapters.graph_tail import GraphTail
 from services.screener.adapters.recall import recall_decisions
 from services.screener.adapters.watchlist_feed import WatchlistFeed
 from services.screener.domain.graph_screen import GraphScreen
@@ -211,8 +212,20 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
         handler.recalled = await recall_decisions(
             settings.kafka_bootstrap_servers, settings.transfers_topic, settings.decisions_topic, committed
         )
+        if settings.graph_tail and handler.context.graph is not None:
+            tail = GraphTail(
+                settings.kafka_bootstrap_servers,
+                settings.transfers_topic,
+                wait_s=settings.graph_tail_wait_s,
+                max_waiting=settings.graph_tail_max_waiting,
+            )
+            # From where the rebuild stopped: the rebuild holds everything before the commits.
+            await tail.start(committed)
+            handler.tail = tail
 
     async def shut_down() -> None:
+        if handler.tail is not None:
+            await handler.tail.stop()
         if feed is not None:
             await feed.stop()
 

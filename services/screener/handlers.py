@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from schemas import Decision, TransferEvent
 from schemas.common import utc_now
 from services.screener.adapters import deadletters
+from services.screener.adapters.graph_tail import GraphTail
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
 from services.screener.domain.order import event_order
 from services.screener.domain.retro import PartyRegister
@@ -66,12 +67,22 @@ class TransferHandler:
     recalled: dict[str, Decision] = field(default_factory=dict)
     """Decisions published before a crash for transfers that come back uncommitted (see adapters/recall.py)."""
 
+    tail: GraphTail | None = None
+    """Transfers from every partition, for the graph (adapters/graph_tail.py); None: own partitions only."""
+
     def decide(self, records: Sequence[Any]) -> tuple[list[Decision], list[tuple[Any, Exception]]]:
         """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
-        decisions: list[Decision] = []
-        rejected: list[tuple[Any, Exception]] = []
-        transfers: list[TransferEvent] = []
         now = utc_now()
+        transfers, decisions, rejected = self.parse(records, now)
+        return decisions + self.screen_all(transfers, now), rejected
+
+    def parse(
+        self, records: Sequence[Any], now: datetime
+    ) -> tuple[list[TransferEvent], list[Decision], list[tuple[Any, Exception]]]:
+        """Valid transfers in event order; holds for bad events that name their transfer; the rejects."""
+        transfers: list[TransferEvent] = []
+        holds: list[Decision] = []
+        rejected: list[tuple[Any, Exception]] = []
         for record in records:
             try:
                 transfers.append(TransferEvent.model_validate_json(record.value or b""))
@@ -79,21 +90,31 @@ class TransferHandler:
                 rejected.append((record, exc))
                 keyed = self._keyed_hold(record.value, exc, now)
                 if keyed is not None:
-                    decisions.append(keyed)
+                    holds.append(keyed)
         # The graph must advance in event-time order, the order the backtest uses too
         # (see backtest.event_order), so that both give the same decision for a transfer.
         transfers.sort(key=event_order)
+        return transfers, holds, rejected
+
+    def screen_all(self, transfers: Sequence[TransferEvent], now: datetime) -> list[Decision]:
+        """Screen transfers given in event order, each against the graph of everything before it."""
+        decisions: list[Decision] = []
+        graph = self.context.graph
         for transfer in transfers:
+            if self.tail is not None and graph is not None:
+                # Other partitions' earlier transfers enter the graph first (own ones are repeats).
+                for earlier in self.tail.arrivals.take_before(event_order(transfer)):
+                    graph.learn(earlier, self.context.watchlist)
             decision = self.recalled.pop(transfer.transfer_id, None)
             if decision is None:
                 decision = screen(transfer, self.context, self.policy, now)
-            elif self.context.graph is not None:
+            elif graph is not None:
                 # Published before a crash: the decision stands, the new graph still has to learn the transfer.
-                self.context.graph.observe(transfer, self.context.watchlist)
+                graph.learn(transfer, self.context.watchlist)
             if self.register is not None:
                 self.register.observe(transfer, decision, now)
             decisions.append(decision)
-        return decisions, rejected
+        return decisions
 
     def _keyed_hold(self, raw: bytes | None, error: ValidationError, now: datetime) -> Decision | None:
         """Fail closed: a bad event that still names its transfer gets a hold, not silence."""
@@ -104,7 +125,11 @@ class TransferHandler:
 
     async def handle(self, records: Sequence[Any], message: KafkaMessage) -> BatchOutcome:
         try:
-            decisions, rejected = self.decide(records)
+            now = utc_now()
+            transfers, decisions, rejected = self.parse(records, now)
+            if self.tail is not None and transfers:
+                await self.tail.catch_up(transfers[-1].occurred_at)
+            decisions += self.screen_all(transfers, now)
             sends = [
                 await self.broker.publish(
                     d.model_dump_json().encode(),

@@ -50,6 +50,26 @@ class Settings(BaseSettings):
         default=None,
         description="Dated FATF black/grey lists (TOML). Unset: the packaged data/fatf_jurisdictions.toml.",
     )
+    graph_tail: bool = Field(
+        default=True,
+        description=(
+            "Read every partition of the transfers topic into this replica's graph, not just the ones it screens, "
+            "so patterns spanning partitions are seen by whichever replica screens their last transfer."
+        ),
+    )
+    graph_tail_wait_s: float = Field(
+        default=2.0,
+        ge=0,
+        description=(
+            "Before screening a batch, wait up to this long for every partition to be read up to the batch's "
+            "latest event time (or to its end); after that, screen with what has arrived and log the lag."
+        ),
+    )
+    graph_tail_max_waiting: int = Field(
+        default=200_000,
+        ge=1,
+        description="Transfers read from other partitions held in memory ahead of screening before reading pauses.",
+    )
     max_records: int = Field(default=500, ge=1, description="Largest batch taken from Kafka at once.")
     session_timeout_ms: int = Field(default=10_000, description="Consumer group session timeout.")
     heartbeat_interval_ms: int = Field(default=3_000, description="Consumer group heartbeat interval.")

@@ -2,19 +2,12 @@
 
 import json
 import uuid
-from types import SimpleNamespace
 
 import pytest
-from faststream.kafka import KafkaBroker
 
-from schemas import Action, DeadLetter, Decision, TransferEvent
-from schemas.common import utc_now
+from schemas import Action, DeadLetter, Decision
 from services.screener.adapters.lists import load_watchlist
-from services.screener.bootstrap import build_app, build_context, load_policy
-from services.screener.domain.decide import screen
-from services.screener.domain.rules import ScreeningContext
-from services.screener.domain.watchlist import WatchlistSnapshot
-from services.screener.handlers import TransferHandler
+from services.screener.bootstrap import build_app
 from services.screener.settings import Settings
 from tests.factories import party, transfer_json
 from tests.streams import consume_until, fresh_topics, produce
@@ -67,24 +60,3 @@ async def test_bad_records_are_dead_lettered_and_the_stream_goes_on(kafka_bootst
     assert by_id["keyed-bad"].action == Action.HOLD
     assert by_id["keyed-bad"].reasons[0].rule_id == "system.invalid_transfer"
     assert {r.key for r in decisions if r.value and b"good-clean" in r.value} == {b"good-clean"}
-
-
-def test_a_redelivered_transfer_keeps_its_published_decision_and_the_graph_still_learns_it() -> None:
-    policy = load_policy()
-    context = build_context(policy, load_watchlist())
-    redelivered, fresh = transfer_json(transfer_id="redelivered"), transfer_json(transfer_id="fresh")
-    # What the dead replica published: a hold that screening it again now would not give.
-    down = ScreeningContext(watchlist=WatchlistSnapshot.unavailable("lists down"))
-    published = screen(TransferEvent.model_validate_json(redelivered), down, policy, utc_now())
-    assert published.action == Action.HOLD
-    handler = TransferHandler(KafkaBroker(), context, policy, "decisions", "dlq", recalled={"redelivered": published})
-
-    decisions, rejected = handler.decide([SimpleNamespace(value=redelivered), SimpleNamespace(value=fresh)])
-
-    assert rejected == []
-    by_id = {d.transfer_id: d for d in decisions}
-    assert by_id["redelivered"] == published
-    assert by_id["fresh"].action == Action.ALLOW
-    assert handler.recalled == {}  # used once: a later duplicate is screened like any transfer
-    assert context.graph is not None
-    assert {key for _, _, key in context.graph.graph.graph.edges(keys=True)} == {"redelivered", "fresh"}

@@ -55,8 +55,12 @@ class GraphScreen:
         indirect = policy.rule(exposure.INDIRECT)
         self._taint_hops = int(indirect["max_hops"]) if indirect is not None else _DEFAULT_EXPOSURE_HOPS
 
-    def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
-        """Add one transfer to the graph and return what the heuristics find around it."""
+    def learn(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> Edge:
+        """Add one transfer to the graph (a repeat changes nothing) without screening it.
+
+        For transfers another replica screens: the graph needs them to see patterns that span
+        partitions, but their decisions are not this replica's to make.
+        """
         edge = to_edge(transfer)
         graph = self.graph
         for party in (transfer.originator, transfer.beneficiary):
@@ -64,6 +68,12 @@ class GraphScreen:
                 graph.mark_listed(party.account_id, edge.ts)
         if graph.add(edge):
             exposure.propagate(graph, edge, self._taint_hops)
+        return edge
+
+    def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
+        """Add one transfer to the graph and return what the heuristics find around it."""
+        edge = self.learn(transfer, watchlist)
+        graph = self.graph
         hits: list[Hit] = []
         for rule, settings in self._enabled:
             found = rule(graph, edge, settings)
