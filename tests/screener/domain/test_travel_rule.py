@@ -80,11 +80,13 @@ def test_an_unhosted_wallet_exposed_to_a_listed_one_is_flagged_and_a_clean_one_i
 
 def test_call_for_action_countries_hold_and_increased_monitoring_countries_flag() -> None:
     lists = load_jurisdictions()
-    assert lists.as_of == "2025-10-24" and "KP" in lists.call_for_action and "VN" in lists.increased_monitoring
+    assert lists.as_of == "2026-06-19" and "KP" in lists.call_for_action and "VN" in lists.increased_monitoring
+    assert len(lists.increased_monitoring) == 22 and {"KW", "PG", "BA", "IQ"} <= lists.increased_monitoring
+    assert not {"DZ", "NA", "NG", "ZA"} & lists.increased_monitoring  # removed in 2025-2026
     ctx = build_context(POLICY, WATCHLIST, lists)
     iran = screen(transfer(beneficiary=Party(account_id="b", country="IR")), ctx, POLICY, NOW)
     assert iran.action == Action.HOLD and iran.reasons[0].rule_id == "jurisdiction.call_for_action"
-    assert iran.reasons[0].evidence["fatf_list_as_of"] == "2025-10-24"
+    assert iran.reasons[0].evidence["fatf_list_as_of"] == "2026-06-19"
     grey = screen(transfer(originator=Party(account_id="o", country="VN")), ctx, POLICY, NOW)
     assert grey.action == Action.FLAG and grey.reasons[0].subjects == ("o",)
     assert screen(transfer(originator=Party(account_id="o", country="PK")), ctx, POLICY, NOW).action == Action.ALLOW
