@@ -21,7 +21,7 @@ from typing import Annotated
 
 import typer
 
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.adapters.schema_migrator import upgrade_schema
 from services.ledger.bench_workload import Workload, build
 from services.ledger.domain.transfer_state import Outcome

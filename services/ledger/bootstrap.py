@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.adapters.ledger_queries import LedgerQueries
 from services.ledger.consumer import BatchHandler, ConsumerStatus, build_broker
 from services.ledger.http_api import build_api

@@ -21,10 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Decision, TransferEvent
 from schemas.common import utc_now
+from services.database import write_transaction
 from services.ledger.adapters import ledger_store as store
 from services.ledger.adapters.balance_store import apply_balances
 from services.ledger.adapters.batch_snapshot import load_snapshot
-from services.ledger.adapters.database import write_transaction
 from services.ledger.domain.batch_plan import BatchPlan, BatchReport, plan_batch
 from services.ledger.domain.transfer_state import Outcome
 

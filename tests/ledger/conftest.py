@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.adapters.schema_migrator import upgrade_schema
 from services.ledger.ledger import Ledger
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from schemas import Action, Resolution
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.adapters.schema_migrator import upgrade_schema
 from services.ledger.app import running
 from services.ledger.consumer import BatchHandler, ConsumerStatus, build_broker

@@ -13,7 +13,7 @@ import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action, Resolution, TransferEvent
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.domain.transfer_state import Outcome
 from services.ledger.ledger import Ledger
 from tests.factories import party, transfer

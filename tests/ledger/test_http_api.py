@@ -12,7 +12,7 @@ import pytest_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action, Resolution
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.adapters.ledger_queries import LedgerQueries
 from services.ledger.consumer import ConsumerStatus
 from services.ledger.http_api import build_api

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action, Resolution, TransferEvent
-from services.ledger.adapters.database import create_engine
+from services.database import create_engine
 from services.ledger.adapters.tables import decisions, postings, transfers
 from services.ledger.domain.transfer_state import Outcome
 from services.ledger.ledger import Ledger

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action, Decision, Resolution, TransferEvent
 from schemas.common import utc_now
+from services.database import write_transaction
 from services.ledger.adapters import ledger_store as store
-from services.ledger.adapters.database import write_transaction
 from services.ledger.adapters.tables import decisions, postings, transfers
 from services.ledger.domain.balances import ZERO
 from services.ledger.domain.transfer_state import Outcome, TransferState, TransferStatus, Transition

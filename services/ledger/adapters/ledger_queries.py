@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.ledger.adapters.database import read_transaction
+from services.database import read_transaction
 from services.ledger.adapters.tables import balances, decisions, transfers
 from services.ledger.domain.balances import ZERO, add, canonical, negate
 from services.ledger.domain.reports import (

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.ledger.adapters.database import write_transaction
+from services.database import write_transaction
 from services.ledger.adapters.tables import VERSION_TABLE
 
 # Arbitrary constant: the PostgreSQL advisory lock that lets only one starting replica

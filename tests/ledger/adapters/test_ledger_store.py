@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action
+from services.database import write_transaction
 from services.ledger.adapters import ledger_store as store
-from services.ledger.adapters.database import write_transaction
 from services.ledger.adapters.tables import transfers
 from services.ledger.domain.batch_plan import PlannedPosting
 from services.ledger.domain.transfer_state import Posting, TransferState, TransferStatus

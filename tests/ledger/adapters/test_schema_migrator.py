@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.ledger.adapters.database import write_transaction
+from services.database import write_transaction
 from services.ledger.adapters.schema_migrator import alembic_config, current_revision, upgrade_schema
 from services.ledger.adapters.tables import VERSION_TABLE, metadata
 
