@@ -15,6 +15,7 @@ from services.ledger.cli import ledger_app
 from services.screener.backtest import screen_command
 from services.screener.bench import bench_screen
 from services.screener.cli import screener_app
+from services.watchlists.bench import bench_names
 from services.watchlists.cli import watchlists_app
 from services.watchlists.matching_cli import matching_app
 
@@ -46,6 +47,7 @@ app.add_typer(bench_app, name="bench")
 bench_app.command("pipeline")(bench_pipeline)
 bench_app.command("ledger")(bench_ledger)
 bench_app.command("screen")(bench_screen)
+bench_app.command("names")(bench_names)
 
 contracts_app = typer.Typer(help="Generated contract files (JSON Schema, AsyncAPI).", no_args_is_help=True)
 app.add_typer(contracts_app, name="contracts")

@@ -8,25 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import platform
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from services.demo.runner import DemoConfig, run_demo
+from services.machine import describe
 
 console = Console(stderr=True)
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "processor": platform.processor() or platform.machine(),
-    }
 
 
 def bench_pipeline(
@@ -45,6 +35,6 @@ def bench_pipeline(
         "decision_latency_ms": summary["latency_ms"],
         "peak_rss_mb": summary["peak_rss_mb"],
         "ledger": summary["ledger"],
-        "machine": machine(),
+        "machine": describe(),
     }
     print(json.dumps(result))

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import platform
-import resource
 import tempfile
 import time
 from collections import Counter
@@ -23,19 +20,10 @@ import typer
 
 from services.evaluation.graph import AMLSIM, DATA, HELD_OUT
 from services.evaluation.graph_data import flat_rows, load_amlsim
+from services.machine import describe, peak_rss_mib
 from services.screener.backtest import screen_file
 from services.screener.bootstrap import build_context, load_policy
 from services.screener.domain.watchlist import WatchlistSnapshot
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def write_flat(folder: Path, path: Path, limit: int | None = None) -> int:
@@ -81,14 +69,8 @@ def measure(folder: Path, limit: int | None = None) -> dict[str, Any]:
             "total_wall": round(wall, 3),
             "total_cpu": round(cpu, 3),
         },
-        # ru_maxrss is KiB on Linux.
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpu": cpu_model(),
-            "cores": os.cpu_count(),
-        },
+        "peak_rss_mib": peak_rss_mib(),
+        "machine": describe(),
     }
 
 

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from icu import Transliterator
+from normality.transliteration import ASCII_SCRIPT
 from rigour.names import remove_person_prefixes, replace_org_types_compare
 from rigour.text.phonetics import metaphone
-from rigour.text.translit import ascii_text
+from rigour.text.translit import maybe_ascii
 
 # Persian/Urdu letters ICU's Arabic-Latin rules leave as '?' are mapped to their Arabic twins first; ta marbuta
 # is read as the '-a' ending the Latin spellings use (Usama, not Usamat).
@@ -64,8 +66,51 @@ class NormalisedName:
         return " ".join(sorted(self.tokens))
 
 
+_ICU = Transliterator.createInstance(ASCII_SCRIPT)
+"""normality's transliterator (the one `rigour.text.translit.ascii_text` falls back to), built once."""
+
+
+@lru_cache(maxsize=100_000)
+def _icu_word(word: str) -> str:
+    """One space-free chunk through ICU, as `normality.ascii_text` does it (cached: names share words)."""
+    result: str = _ICU.transliterate(word)
+    return result if result.isascii() else result.encode("ascii", "replace").decode("ascii")
+
+
+@lru_cache(maxsize=100_000)
+def _rigour_word(word: str) -> str:
+    """rigour's own transliteration of one word (Latin, Cyrillic, Greek, Hangul, ...; others unchanged)."""
+    return maybe_ascii(word)
+
+
+def ascii_text(text: str) -> str:
+    """`rigour.text.translit.ascii_text`, word by word through caches.
+
+    Plain ASCII never reaches a transliterator. Neither rigour's tables nor ICU's transforms look
+    across a space, so the space-separated words can be transliterated one by one, and a word seen
+    before (given names above all) costs a lookup. A name mixing one of rigour's scripts with
+    another script is, as in rigour, handed to ICU after rigour's pass over the whole string.
+    """
+    if text.isascii():
+        return text
+    words = text.split(" ")
+    rigour = [_rigour_word(word) for word in words]
+    if all(word.isascii() for word in rigour):
+        return " ".join(rigour)
+    if rigour == words:
+        # No word in one of rigour's scripts: all of it goes to ICU.
+        return " ".join([_icu_word(word) for word in words])
+    out = maybe_ascii(text)
+    if out.isascii():
+        return out
+    return " ".join([_icu_word(word) for word in out.split(" ")])
+
+
 def latin(text: str) -> str:
     """Lower-case ASCII transliteration of any script."""
+    if text.isascii():
+        # Nothing to transliterate: the Persian letters and the joined Arabic article are not ASCII.
+        return text.replace("?", "").lower()
     # ICU writes the ayn (and other letters without an ASCII form) as '?': it carries no vowel or consonant
     # the Latin spellings agree on, so it is dropped ("Ali", not "?ly").
     return ascii_text(_ARABIC_ARTICLE.sub("\\1\u0627\u0644 ", text.translate(_PERSIAN))).replace("?", "").lower()
