@@ -19,7 +19,7 @@ from nomenklatura.matching.types import ScoringAlgorithm, ScoringConfig
 from services.evaluation.fixtures import SCHEMA_KINDS, BenchCase
 from services.watchlists.domain.criteria import MatchConfig, NameQuery
 from services.watchlists.domain.entry import EntityKind, EntryName, ListName, NameKind, WatchlistEntry
-from services.watchlists.domain.matcher import NameMatcher
+from services.watchlists.domain.matcher import NameMatch, NameMatcher
 
 _SCHEMAS = {EntityKind.PERSON: "Person", EntityKind.ORGANISATION: "Organization", EntityKind.VESSEL: "Vessel",
             EntityKind.AIRCRAFT: "Airplane", EntityKind.UNKNOWN: "LegalEntity"}
@@ -35,7 +35,9 @@ class Competitor(Protocol):
 
     def pair(self, case: BenchCase) -> float: ...
 
-    def screen(self, query: NameQuery, candidates: Sequence[WatchlistEntry], matcher: NameMatcher) -> bool: ...
+    def best(self, query: NameQuery, candidates: Sequence[WatchlistEntry], matcher: NameMatcher) -> float:
+        """The query's best deciding score (0 without candidates): a hit exactly when it reaches `threshold`."""
+        ...
 
 
 def _pair_entry(case: BenchCase) -> WatchlistEntry:
@@ -54,9 +56,18 @@ class Ours:
         single = NameMatcher.build([_pair_entry(case)], self.config)
         return single.compare(NameQuery(case.query, kind=SCHEMA_KINDS[case.schema]), 0).score
 
-    def screen(self, query: NameQuery, candidates: Sequence[WatchlistEntry], matcher: NameMatcher) -> bool:
+    def best(self, query: NameQuery, candidates: Sequence[WatchlistEntry], matcher: NameMatcher) -> float:
         # Ours runs its own index; `candidates` are what the others are fed from that same index.
-        return any(m.is_match for m in matcher.match(query, limit=5))
+        return max((_deciding(m, self.threshold) for m in matcher.match(query, limit=5)), default=0.0)
+
+
+def _deciding(match: NameMatch, threshold: float) -> float:
+    """A match's score as far as a hit is concerned. A weak alias never decides on its own: such a match
+    counts only when a stronger name of the entry reached the threshold, and then at the threshold
+    itself (a lower bound), so raising the threshold for an operating point never overstates recall."""
+    if not match.weak_alias_only:
+        return match.score
+    return threshold if match.is_match else 0.0
 
 
 _serial = itertools.count()
@@ -109,15 +120,16 @@ class Nomenklatura:
         candidate = query_entity(NameQuery(case.candidate), case.schema)
         return self._compare(query, candidate)
 
-    def screen(self, query: NameQuery, candidates: Sequence[WatchlistEntry], matcher: NameMatcher) -> bool:
+    def best(self, query: NameQuery, candidates: Sequence[WatchlistEntry], matcher: NameMatcher) -> float:
+        # Every candidate is scored, as yente does, so the best score is known beyond the first hit.
         proxy = query_entity(query)
+        best = 0.0
         for entry in candidates:
             entity = self._entities.get(entry.key)
             if entity is None:
                 entity = self._entities[entry.key] = entry_entity(entry)
-            if self._compare(proxy, entity) >= self.threshold:
-                return True
-        return False
+            best = max(best, self._compare(proxy, entity))
+        return best
 
 
 def competitors(config: MatchConfig, algorithms: Sequence[str]) -> list[Competitor]:

@@ -17,8 +17,8 @@ from rich.console import Console
 
 from services.evaluation.competitors import Competitor, competitors
 from services.evaluation.fixtures import read_bench, read_lists, read_people, sample
-from services.evaluation.report import Report, render_table, write_report
-from services.evaluation.scorecard import Row, pair_score, timing
+from services.evaluation.report import Report, render_matched, render_table, write_report
+from services.evaluation.scorecard import OperatingPoint, Row, operating_point, pair_score, timing
 from services.watchlists.domain.criteria import MatchConfig, NameQuery
 from services.watchlists.domain.matcher import NameMatcher
 
@@ -36,18 +36,20 @@ def _group() -> None:
     # A callback keeps `names` a subcommand even while it is the app's only command.
 
 
-def _screen(competitor: Competitor, queries: Sequence[NameQuery], matcher: NameMatcher) -> tuple[int, list[float]]:
-    """Hits and per-query CPU seconds of this process: one core's cost, whatever else the machine runs."""
-    hits = 0
+def _screen(
+    competitor: Competitor, queries: Sequence[NameQuery], matcher: NameMatcher
+) -> tuple[list[float], list[float]]:
+    """Best score and CPU seconds of this process per query: one core's cost, whatever else the machine runs."""
+    best: list[float] = []
     seconds: list[float] = []
     for query in queries:
         started = time.process_time()
         # Candidate generation is part of every matcher's cost, so it sits inside the timed span; ours
-        # generates its own inside `screen`.
+        # generates its own inside `best`.
         candidates = matcher.candidate_entries(query, CANDIDATES) if competitor.needs_candidates else []
-        hits += competitor.screen(query, candidates, matcher)
+        best.append(competitor.best(query, candidates, matcher))
         seconds.append(time.process_time() - started)
-    return hits, seconds
+    return best, seconds
 
 
 def _name_only_timing(matcher: NameMatcher, queries: Sequence[NameQuery]) -> list[float]:
@@ -81,17 +83,28 @@ def evaluate(data: Path, algorithms: Sequence[str] = ALGORITHMS, negatives: int 
         say(f"{competitor.name}: pairs, UN positives, {len(chosen)} negatives …")
         scores = [competitor.pair(case) for case in cases]
         row = Row(competitor.name, competitor.threshold, pairs=pair_score(cases, scores, competitor.threshold))
-        found, _ = _screen(competitor, positives, un_matcher)
-        row.un_recall = round(found / len(positives), 4)
-        false_hits, seconds = _screen(competitor, chosen, all_matcher)
-        row.negatives_fp_rate = round(false_hits / len(chosen), 5)
+        row.positive_scores, _ = _screen(competitor, positives, un_matcher)
+        row.un_recall = round(sum(s >= competitor.threshold for s in row.positive_scores) / len(positives), 4)
+        seconds: list[float] = []
+        row.negatives_fp_rate = 0.0
+        if chosen:
+            row.negative_scores, seconds = _screen(competitor, chosen, all_matcher)
+            row.negatives_fp_rate = round(sum(s >= competitor.threshold for s in row.negative_scores) / len(chosen), 5)
         row.negatives_used = len(chosen)
         row.timing = timing(seconds)
         rows.append(row)
     name_only = timing(_name_only_timing(NameMatcher.build(lists.combined, config), chosen))
-    return Report(rows=rows, name_only=name_only, entries=len(lists.combined), names=all_matcher.name_count,
-                  un_entries=len(lists.un), positives=len(positives), negatives_available=len(all_negatives),
-                  pairs=len(cases))
+    ours = rows[0]
+    points = []
+    for other in rows[1:]:
+        threshold, recall, fp_rate = operating_point(
+            ours.positive_scores, ours.negative_scores, ours.threshold, other.negatives_fp_rate or 0.0
+        )
+        points.append(OperatingPoint(other.matcher, other.negatives_fp_rate or 0.0, other.un_recall or 0.0,
+                                     round(threshold, 4), round(fp_rate, 5), round(recall, 4)))
+    return Report(rows=rows, name_only=name_only, matched=points, entries=len(lists.combined),
+                  names=all_matcher.name_count, un_entries=len(lists.un), positives=len(positives),
+                  negatives_available=len(all_negatives), pairs=len(cases))
 
 
 @eval_app.command("names")
@@ -105,6 +118,7 @@ def names_command(
     console = Console()
     report = evaluate(data, tuple(algorithm or ALGORITHMS), sample_size, console=console)
     console.print(render_table(report))
+    console.print(render_matched(report))
     if output is not None:
         write_report(report, output)
         console.print(f"results written to {output}")

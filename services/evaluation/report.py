@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from services.evaluation.scorecard import Row, Timing
+from services.evaluation.scorecard import OperatingPoint, Row, Timing
 
 _HEADERS = ("matcher", "threshold", "pairs P", "pairs R", "pairs F1", "STRONG failures", "UN recall",
             "negatives FP rate", "q/s", "p99 ms")
@@ -25,9 +25,12 @@ class Report:
     positives: int
     negatives_available: int
     pairs: int
+    matched: list[OperatingPoint]
+    """Our recall at each other matcher's false-positive rate (or lower)."""
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # Each row without its per-query scores: tens of thousands of numbers are not a report.
+        return {**asdict(self), "rows": [row.as_dict() for row in self.rows]}
 
 
 def _cells(row: Row) -> list[str]:
@@ -51,6 +54,14 @@ def _caption(report: Report) -> str:
             f"p99 {report.name_only.p99_ms:.2f} ms over {report.name_only.queries} queries.")
 
 
+_MATCHED_HEADERS = ("versus", "their FP rate", "their UN recall", "our threshold", "our FP rate", "our UN recall")
+
+
+def _matched_cells(point: OperatingPoint) -> list[str]:
+    return [point.versus, f"{point.their_fp_rate:.4%}", f"{point.their_recall:.4f}", f"{point.threshold:.4f}",
+            f"{point.fp_rate:.4%}", f"{point.recall:.4f}"]
+
+
 def render_table(report: Report) -> Table:
     table = Table(title="Name matching: side by side", caption=_caption(report))
     for header in _HEADERS:
@@ -60,10 +71,22 @@ def render_table(report: Report) -> Table:
     return table
 
 
+def render_matched(report: Report) -> Table:
+    table = Table(title="Ours at an equal or lower false-positive rate than each other matcher")
+    for header in _MATCHED_HEADERS:
+        table.add_column(header, justify="left" if header == "versus" else "right")
+    for point in report.matched:
+        table.add_row(*_matched_cells(point))
+    return table
+
+
 def markdown(report: Report) -> str:
     lines = ["| " + " | ".join(_HEADERS) + " |", "|" + "---|" * len(_HEADERS)]
     lines += ["| " + " | ".join(_cells(row)) + " |" for row in report.rows]
     lines += ["", _caption(report), ""]
+    lines += ["| " + " | ".join(_MATCHED_HEADERS) + " |", "|" + "---|" * len(_MATCHED_HEADERS)]
+    lines += ["| " + " | ".join(_matched_cells(point)) + " |" for point in report.matched]
+    lines += [""]
     for row in report.rows:
         if row.pairs and row.pairs.strong_failures:
             lines.append(f"STRONG failures of {row.matcher}:")

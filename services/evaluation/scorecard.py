@@ -25,6 +25,19 @@ class Timing:
     p99_ms: float
 
 
+@dataclass(frozen=True, slots=True)
+class OperatingPoint:
+    """Our recall on the positives at the lowest threshold whose false-positive rate on the negatives is no
+    higher than another matcher's: recall compared at an equal or lower false-positive rate."""
+
+    versus: str
+    their_fp_rate: float
+    their_recall: float
+    threshold: float
+    fp_rate: float
+    recall: float
+
+
 @dataclass(slots=True)
 class Row:
     """One matcher's line of the report."""
@@ -36,9 +49,13 @@ class Row:
     negatives_fp_rate: float | None = None
     negatives_used: int = 0
     timing: Timing | None = None
+    positive_scores: list[float] = field(default_factory=list, repr=False)
+    negative_scores: list[float] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        found = asdict(self)
+        del found["positive_scores"], found["negative_scores"]
+        return found
 
 
 def pair_score(cases: Sequence[BenchCase], scores: Sequence[float], threshold: float) -> PairScore:
@@ -60,3 +77,18 @@ def timing(seconds: Sequence[float]) -> Timing:
     p99 = ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)] if ordered else 0.0
     total = sum(ordered)
     return Timing(len(ordered), round(len(ordered) / total, 1) if total else 0.0, round(p99 * 1000, 3))
+
+
+def operating_point(
+    positives: Sequence[float], negatives: Sequence[float], at_least: float, max_fp_rate: float
+) -> tuple[float, float, float]:
+    """(threshold, recall, false-positive rate) at the lowest threshold >= `at_least` whose false-positive
+    rate is at most `max_fp_rate`. Thresholds are tried at the observed scores (just above a negative's)."""
+    ordered = sorted(negatives, reverse=True)
+    allowed = math.floor(max_fp_rate * len(ordered) + 1e-9)
+    threshold = at_least
+    if len(ordered) > allowed and ordered[allowed] >= threshold:
+        threshold = math.nextafter(ordered[allowed], math.inf)  # just above the first negative that must go
+    fp = sum(1 for s in negatives if s >= threshold)
+    tp = sum(1 for s in positives if s >= threshold)
+    return threshold, tp / len(positives) if positives else 0.0, fp / len(negatives) if negatives else 0.0

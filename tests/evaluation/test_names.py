@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from typer.testing import CliRunner
 from services.evaluation.competitors import Nomenklatura, Ours, entry_entity, query_entity
 from services.evaluation.fixtures import BenchCase, read_bench, read_people, sample
 from services.evaluation.names import eval_app
-from services.evaluation.scorecard import pair_score, timing
+from services.evaluation.scorecard import operating_point, pair_score, timing
 from services.watchlists.domain.criteria import MatchConfig, NameQuery
 from services.watchlists.domain.entry import EntityKind, EntryName, ListName, NameKind, WatchlistEntry
+from services.watchlists.domain.matcher import NameMatch
 
 
 def _case(is_match: bool, quality: str = "MEDIUM") -> BenchCase:
@@ -50,7 +52,8 @@ def test_entities_carry_names_dates_and_nationality_for_nomenklatura() -> None:
     assert entity.get("nationality") == ["af"] and entity.get("birthDate") == ["1968"]
     query = query_entity(NameQuery("Abdul Ghani Baradar", "1968", "AF"))
     ofac = Nomenklatura("ofac")
-    assert ofac.screen(NameQuery("Abdul Ghani Baradar", "1968", "AF"), [entry], matcher=None)  # type: ignore[arg-type]
+    best = ofac.best(NameQuery("Abdul Ghani Baradar", "1968", "AF"), [entry], matcher=None)  # type: ignore[arg-type]
+    assert best >= ofac.threshold
     assert query.schema.name == "Person"
 
 
@@ -88,6 +91,9 @@ def test_eval_names_command_runs_on_a_sample(shared_data: Path, tmp_path: Path) 
     ours = report["rows"][0]
     assert ours["negatives_used"] == 30 and ours["pairs"]["strong_failures"] == []
     assert ours["un_recall"] >= 0.95
+    (point,) = report["matched"]
+    assert point["versus"] == "nomenklatura ofac" and point["fp_rate"] <= point["their_fp_rate"]
+    assert point["threshold"] >= ours["threshold"] and "positive_scores" not in ours
 
 
 @pytest.mark.slow
@@ -97,3 +103,25 @@ def test_logic_v2_scores_each_pair_on_its_own_names() -> None:
     same = logic_v2.pair(BenchCase("g", "Person", "Vladimir Putin", "Vladimir Putin", True, "STRONG", ""))
     other = logic_v2.pair(BenchCase("g", "Person", "Mark Zuckermann", "Mark Zuckerberg", False, "STRONG", ""))
     assert same == 1.0 and other < 0.7
+
+
+def test_operating_point_takes_the_lowest_threshold_within_the_false_positive_budget() -> None:
+    positives = [0.95, 0.9, 0.85, 0.82, 0.5]
+    negatives = [0.9, 0.84, 0.81] + [0.1] * 97  # 100 negatives
+    # No budget: just above the best negative, so 0.95 alone is found.
+    threshold, recall, fp = operating_point(positives, negatives, 0.8, 0.0)
+    assert 0.9 < threshold < 0.95 and recall == 0.2 and fp == 0.0
+    # One false positive in a hundred allowed: above 0.84, keeping 0.9 itself.
+    threshold, recall, fp = operating_point(positives, negatives, 0.8, 0.01)
+    assert 0.84 < threshold <= 0.85 and recall == 0.6 and fp == 0.01
+    # A budget the policy threshold already meets: the policy threshold stands.
+    assert operating_point(positives, negatives, 0.8, 0.05) == (0.8, 0.8, 0.03)
+
+
+def test_a_weak_alias_never_decides_above_the_threshold_it_was_let_through_at() -> None:
+    from services.evaluation.competitors import _deciding
+
+    weak = NameMatch("k", "1", "un", "Abu X", NameKind.WEAK_ALIAS, 0.97, 0.97, False, True, "")
+    assert _deciding(weak, 0.8) == 0.0
+    assert _deciding(replace(weak, is_match=True), 0.8) == 0.8
+    assert _deciding(replace(weak, weak_alias_only=False), 0.8) == 0.97
