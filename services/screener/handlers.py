@@ -128,7 +128,7 @@ class TransferHandler:
             now = utc_now()
             transfers, decisions, rejected = self.parse(records, now)
             if self.tail is not None and transfers:
-                await self.tail.catch_up(transfers[-1].occurred_at)
+                await self.tail.catch_up(transfers[-1].occurred_at, own={record.partition for record in records})
             decisions += self.screen_all(transfers, now)
             sends = [
                 await self.broker.publish(

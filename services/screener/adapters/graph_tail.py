@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -92,14 +92,18 @@ class GraphTail:
                     self.arrivals.arrive(tp.partition, record.offset, transfer)
             self._progress.set()
 
-    async def catch_up(self, until: datetime) -> bool:
-        """Wait until every partition is read up to event time `until` or to its current end.
+    async def catch_up(self, until: datetime, own: Collection[int] = ()) -> bool:
+        """Wait until every partition but `own` is read up to event time `until` or to its current end.
 
-        Returns False when `wait_s` ran out first (the batch is then screened with what arrived).
+        `own` are the partitions the batch came from: the group consumer delivers those itself, in
+        order, so waiting for the tail to read them again would only add its fetch latency to every
+        batch. Returns False when `wait_s` ran out first (the batch is then screened with what arrived).
         """
         if self._consumer is None:
             return True
-        partitions = [TopicPartition(self._topic, p) for p in sorted(self.arrivals.next_offset)]
+        partitions = [TopicPartition(self._topic, p) for p in sorted(self.arrivals.next_offset) if p not in own]
+        if not partitions:
+            return True
         ends = {tp.partition: offset for tp, offset in (await self._consumer.end_offsets(partitions)).items()}
         deadline = time.monotonic() + self._wait_s
         while lagging := self.arrivals.lagging(until, ends):
