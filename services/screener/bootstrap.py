@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
@@ -144,6 +144,42 @@ async def rebuild_graph(
     return len(events)
 
 
+class RecallOnAssign(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Whenever partitions are assigned (at start, or taken over from a replica that died), read back
+    the decisions already published for their uncommitted transfers (adapters/recall.py), so a
+    redelivered transfer keeps the decision it was given whichever replica sees it again."""
+
+    def __init__(self, settings: Settings, handler: TransferHandler) -> None:
+        self._settings = settings
+        self._handler = handler
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        # Let the batch in flight publish and commit while its partitions are still ours.
+        if not await self._handler.wait_idle(self._settings.session_timeout_ms / 1000):
+            log.warning("a batch was still in flight when partitions %s were revoked", sorted(revoked))
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        settings = self._settings
+        mine = {tp.partition for tp in assigned if tp.topic == settings.transfers_topic}
+        if not mine:
+            return
+        try:
+            committed = await committed_offsets(settings)
+            found = await recall_decisions(
+                settings.kafka_bootstrap_servers,
+                settings.transfers_topic,
+                settings.decisions_topic,
+                {p: committed.get(p, 0) for p in mine},
+            )
+        except Exception:
+            # Not a loss: the transfers are screened again (still held when that fails). Only their
+            # decisions may differ from the ones published before.
+            log.exception("could not read back the decisions of partitions %s", sorted(mine))
+            return
+        for transfer_id, decision in found.items():
+            self._handler.recalled.setdefault(transfer_id, decision)
+
+
 async def _raw_records(message: KafkaMessage) -> Any:
     # Hand the handler the untouched records: decoding here would let one malformed record
     # fail the whole batch before it could be dead-lettered.
@@ -199,6 +235,7 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
         ack_policy=AckPolicy.MANUAL,
         decoder=_raw_records,
+        listener=RecallOnAssign(settings, handler),
     )
     async def on_transfers(records: Any, message: KafkaMessage) -> None:
         await handler.handle(records, message)
@@ -209,9 +246,6 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
             await feed.start(settings.watchlist_wait_s)
         committed = await committed_offsets(settings)
         await rebuild_graph(settings, handler.context, committed)
-        handler.recalled = await recall_decisions(
-            settings.kafka_bootstrap_servers, settings.transfers_topic, settings.decisions_topic, committed
-        )
         if settings.graph_tail and handler.context.graph is not None:
             tail = GraphTail(
                 settings.kafka_bootstrap_servers,

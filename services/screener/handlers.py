@@ -67,8 +67,12 @@ class TransferHandler:
     recalled: dict[str, Decision] = field(default_factory=dict)
     """Decisions published before a crash for transfers that come back uncommitted (see adapters/recall.py)."""
 
+    _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     tail: GraphTail | None = None
     """Transfers from every partition, for the graph (adapters/graph_tail.py); None: own partitions only."""
+
+    def __post_init__(self) -> None:
+        self._idle.set()
 
     def decide(self, records: Sequence[Any]) -> tuple[list[Decision], list[tuple[Any, Exception]]]:
         """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
@@ -124,6 +128,26 @@ class TransferHandler:
         return invalid_transfer_hold(transfer_id, deadletters.describe(error), self.context, self.policy, now)
 
     async def handle(self, records: Sequence[Any], message: KafkaMessage) -> BatchOutcome:
+        self._idle.clear()
+        try:
+            return await self._handle(records, message)
+        finally:
+            self._idle.set()
+
+    async def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until no batch is between screening and commit (False if `timeout_s` ran out first).
+
+        Called when partitions are revoked: the batch in flight finishes publishing and commits
+        while this replica still owns its partitions, so the next owner finds it committed rather
+        than half-published and screens nothing twice.
+        """
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _handle(self, records: Sequence[Any], message: KafkaMessage) -> BatchOutcome:
         try:
             now = utc_now()
             transfers, decisions, rejected = self.parse(records, now)

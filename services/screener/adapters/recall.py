@@ -4,9 +4,12 @@ A screener that dies after publishing a batch's decisions but before committing 
 leaves that batch to be redelivered. Screening it again need not give the same decision: the
 replacement's graph holds every other partition's transfers up to their commits, and the batch
 may be cut differently the second time, so the graph a transfer meets can differ. A decision
-once published is what the ledger may already have acted on, so it must stand. Before a replica
-screens anything it reads back the decisions published since the first uncommitted transfer;
-a redelivered transfer then gets the decision it was given, and only the graph learns it again.
+once published is what the ledger may already have acted on, so it must stand. Whenever a replica
+is assigned partitions (at start, or when it takes over from one that died; see
+bootstrap.RecallOnAssign) it reads back the decisions published since their first uncommitted
+transfer; a redelivered transfer then gets the decision it was given, and only the graph learns it
+again. A replica that loses partitions in a rebalance first lets its batch in flight publish and
+commit (`TransferHandler.wait_idle`), so the next owner never meets a half-published batch.
 """
 
 from __future__ import annotations
