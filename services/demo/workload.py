@@ -124,7 +124,7 @@ def generate(
     *,
     seed: int = 7,
     listed_share: float = 0.03,
-    accounts: int = 500,
+    accounts: int = 5000,  # a licensed exchange's customers; 500 made every account a fan hub within seconds
     start: datetime | None = None,
     run_tag: str = "demo",
 ) -> Iterator[PlannedTransfer]:
