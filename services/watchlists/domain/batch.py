@@ -22,7 +22,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, JaroWinkler
 
-from services.watchlists.domain.scoring import PART_WEIGHT, Alignment, Token, name_score, token_similarity
+from services.watchlists.domain.scoring import PART_WEIGHT, Alignment, Token, greedy, name_score, token_similarity
 
 _MERGE_MIN = 5
 """`scoring._merged` only joins tokens into a query token at least this long."""
@@ -174,7 +174,8 @@ class NameTable:
             if not sims:
                 alignment = Alignment(0.0, 0, ())
             else:
-                alignment = self._greedy(sims, query, row, q_weights, q_total, extra_cost, sharpness)
+                alignment = greedy(sims, query, row.tokens, q_weights, row.weights, q_total, row.total,
+                                   extra_cost, sharpness)
             if row.parts >= 2 and alignment.matched < 2:
                 alignment = Alignment(min(alignment.score, single_part_cap), alignment.matched, alignment.pairs)
             out.append((name_id, alignment))
@@ -200,28 +201,3 @@ class NameTable:
         bound: npt.NDArray[np.float64] = (earned + matchable) / (
             q_total + extra_cost * totals + (1.0 - extra_cost) * matchable)
         return bound
-
-    @staticmethod
-    def _greedy(sims: list[tuple[float, int, int]], query: tuple[Token, ...], row: _Row, q_weights: list[float],
-                q_total: float, extra_cost: float, sharpness: float) -> Alignment:
-        """The loop of `scoring.align`, on precomputed similarities."""
-        sims.sort(reverse=True)
-        used_q: set[int] = set()
-        used_c: set[int] = set()
-        numerator = 0.0
-        matched_c_weight = 0.0
-        pairs: list[tuple[str, str, float]] = []
-        strong = 0
-        weights = row.weights
-        for sim, i, j in sims:
-            if i in used_q or j in used_c:
-                continue
-            used_q.add(i)
-            used_c.add(j)
-            c_weight = weights[j]
-            numerator += (sim if sharpness == 1.0 else sim**sharpness) * (q_weights[i] + c_weight)
-            matched_c_weight += c_weight
-            pairs.append((query[i].text, row.tokens[j].text, sim))
-            strong += sim >= 0.8 and c_weight >= PART_WEIGHT
-        denominator = q_total + matched_c_weight + extra_cost * (row.total - matched_c_weight)
-        return Alignment(numerator / denominator if denominator else 0.0, strong, tuple(pairs))

@@ -9,6 +9,7 @@ of theirs, because listed names often carry father and grandfather names a custo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -119,6 +120,19 @@ def align(query: tuple[Token, ...], candidate: tuple[Token, ...], token_min: flo
                 sims.append((sim, i, j))
     if not sims:
         return Alignment(0.0, 0, ())
+    q_weights = [t.weight for t in query]
+    c_weights = [t.weight for t in candidate]
+    return greedy(sims, query, candidate, q_weights, c_weights, sum(q_weights), sum(c_weights),
+                  extra_cost, sharpness, part_min)
+
+
+def greedy(sims: list[tuple[float, int, int]], query: Sequence[Token], candidate: Sequence[Token],
+           q_weights: Sequence[float], c_weights: Sequence[float], q_total: float, c_total: float,
+           extra_cost: float, sharpness: float = 1.0, part_min: float = 0.8) -> Alignment:
+    """Best-first one-to-one alignment over (similarity, query index, candidate index) triples.
+
+    `align` and the batch scorer (batch.py) both end here, so a query scores the same either way.
+    """
     sims.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
@@ -131,16 +145,14 @@ def align(query: tuple[Token, ...], candidate: tuple[Token, ...], token_min: flo
             continue
         used_q.add(i)
         used_c.add(j)
-        q, c = query[i], candidate[j]
+        c_weight = c_weights[j]
         # A fuzzy pair earns less than its similarity: 0.9 alike is still a different word often enough.
-        numerator += (sim if sharpness == 1.0 else sim**sharpness) * (q.weight + c.weight)
-        matched_c_weight += c.weight
-        pairs.append((q.text, c.text, sim))
+        numerator += (sim if sharpness == 1.0 else sim**sharpness) * (q_weights[i] + c_weight)
+        matched_c_weight += c_weight
+        pairs.append((query[i].text, candidate[j].text, sim))
         # Only substantial tokens count as a matched "part" (not "abd", "muhammad" or a legal form).
-        strong += sim >= part_min and c.weight >= PART_WEIGHT
-    query_weight = sum(t.weight for t in query)
-    cand_weight = sum(t.weight for t in candidate)
-    denominator = query_weight + matched_c_weight + extra_cost * (cand_weight - matched_c_weight)
+        strong += sim >= part_min and c_weight >= PART_WEIGHT
+    denominator = q_total + matched_c_weight + extra_cost * (c_total - matched_c_weight)
     return Alignment(numerator / denominator if denominator else 0.0, strong, tuple(pairs))
 
 
