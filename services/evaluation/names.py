@@ -79,26 +79,27 @@ def evaluate(data: Path, algorithms: Sequence[str] = ALGORITHMS, negatives: int 
     un_matcher = NameMatcher.build(lists.un, config)
     all_matcher = NameMatcher.build(lists.combined, config)
     rows: list[Row] = []
+    # Per matcher, its best score per UN positive and per negative, for the operating points.
+    best_scores: list[tuple[list[float], list[float]]] = []
     for competitor in competitors(config, algorithms):
         say(f"{competitor.name}: pairs, UN positives, {len(chosen)} negatives …")
         scores = [competitor.pair(case) for case in cases]
         row = Row(competitor.name, competitor.threshold, pairs=pair_score(cases, scores, competitor.threshold))
-        row.positive_scores, _ = _screen(competitor, positives, un_matcher)
-        row.un_recall = round(sum(s >= competitor.threshold for s in row.positive_scores) / len(positives), 4)
-        seconds: list[float] = []
-        row.negatives_fp_rate = 0.0
-        if chosen:
-            row.negative_scores, seconds = _screen(competitor, chosen, all_matcher)
-            row.negatives_fp_rate = round(sum(s >= competitor.threshold for s in row.negative_scores) / len(chosen), 5)
+        positive, _ = _screen(competitor, positives, un_matcher)
+        row.un_recall = round(sum(s >= competitor.threshold for s in positive) / len(positives), 4)
+        negative, seconds = _screen(competitor, chosen, all_matcher)
+        false_hits = sum(s >= competitor.threshold for s in negative)
+        row.negatives_fp_rate = round(false_hits / len(chosen), 5) if chosen else 0.0
+        best_scores.append((positive, negative))
         row.negatives_used = len(chosen)
         row.timing = timing(seconds)
         rows.append(row)
     name_only = timing(_name_only_timing(NameMatcher.build(lists.combined, config), chosen))
-    ours = rows[0]
+    ours, (our_positive, our_negative) = rows[0], best_scores[0]
     points = []
     for other in rows[1:]:
         threshold, recall, fp_rate = operating_point(
-            ours.positive_scores, ours.negative_scores, ours.threshold, other.negatives_fp_rate or 0.0
+            our_positive, our_negative, ours.threshold, other.negatives_fp_rate or 0.0
         )
         points.append(OperatingPoint(other.matcher, other.negatives_fp_rate or 0.0, other.un_recall or 0.0,
                                      round(threshold, 4), round(fp_rate, 5), round(recall, 4)))

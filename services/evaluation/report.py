@@ -29,8 +29,7 @@ class Report:
     """Our recall at each other matcher's false-positive rate (or lower)."""
 
     def as_dict(self) -> dict[str, object]:
-        # Each row without its per-query scores: tens of thousands of numbers are not a report.
-        return {**asdict(self), "rows": [row.as_dict() for row in self.rows]}
+        return asdict(self)
 
 
 def _cells(row: Row) -> list[str]:

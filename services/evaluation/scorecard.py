@@ -49,13 +49,9 @@ class Row:
     negatives_fp_rate: float | None = None
     negatives_used: int = 0
     timing: Timing | None = None
-    positive_scores: list[float] = field(default_factory=list, repr=False)
-    negative_scores: list[float] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        found = asdict(self)
-        del found["positive_scores"], found["negative_scores"]
-        return found
+        return asdict(self)
 
 
 def pair_score(cases: Sequence[BenchCase], scores: Sequence[float], threshold: float) -> PairScore:
