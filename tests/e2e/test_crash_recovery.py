@@ -4,44 +4,18 @@ ledger settles each at most once (at-least-once delivery + deterministic ids + i
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 
-from schemas import Action, Decision
-from services.broker import ensure_topics
+from schemas import Action
 from services.demo.processes import ServiceProcess, free_port
-from services.screener.adapters.lists import excerpt_snapshot
-from services.watchlists.adapters.changelog import publish
-from tests.factories import party, transfer_json
+from tests.e2e.support import COUNT, all_decided, one_decision_each, publish_lists, screener_process, workload
 from tests.streams import Topics, consume_until, fresh_topics, produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.asyncio]
-
-LISTED = ("0x7f367cc41522ce07553e823bf3be79a889debe1b", "TX5GV4DyfxNB3rPkzZJhmqZ1efVmL4rEqG")
-COUNT = 3000
-
-
-def _screener(tmp: Path, bootstrap: str, names: Topics, group: str, n: int) -> ServiceProcess:
-    return ServiceProcess(
-        "screener",
-        {
-            "SCREENER_WATCHLISTS_TOPIC": f"t.watchlists.{names.suffix}",
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "SCREENER_TRANSFERS_TOPIC": names.transfers,
-            "SCREENER_DECISIONS_TOPIC": names.decisions,
-            "SCREENER_DLQ_TOPIC": names.dlq,
-            "SCREENER_GROUP_ID": group,
-            "SCREENER_SESSION_TIMEOUT_MS": "6000",
-            "SCREENER_HEARTBEAT_INTERVAL_MS": "500",
-            "SCREENER_MAX_RECORDS": "50",
-        },
-        tmp / f"screener-{n}.log",
-    )
-
 
 def _ledger(tmp: Path, bootstrap: str, names: Topics, port: int) -> ServiceProcess:
     return ServiceProcess(
@@ -61,32 +35,15 @@ def _ledger(tmp: Path, bootstrap: str, names: Topics, port: int) -> ServiceProce
     )
 
 
-def _workload() -> tuple[list[tuple[bytes, bytes]], set[str]]:
-    rng = random.Random(11)
-    records, listed = [], set()
-    for i in range(COUNT):
-        tid = f"crash-{i:05d}"
-        beneficiary = party(f"acct-{rng.randint(0, 300)}")
-        if i % 37 == 0:
-            beneficiary = party(f"ext-{i}", wallet_address=rng.choice(LISTED), hosted=False)
-            listed.add(tid)
-        sender = f"acct-{rng.randint(0, 300)}"
-        records.append(
-            (sender.encode(), transfer_json(transfer_id=tid, originator=party(sender), beneficiary=beneficiary))
-        )
-    return records, listed
-
-
 async def test_screener_killed_mid_stream_loses_nothing_and_settles_nothing_twice(
     kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     names = await fresh_topics(kafka_bootstrap)
-    await ensure_topics(kafka_bootstrap, {f"t.watchlists.{names.suffix}": 1})
-    await publish(kafka_bootstrap, f"t.watchlists.{names.suffix}", excerpt_snapshot())
+    await publish_lists(kafka_bootstrap, names)
     group = f"screener-{uuid.uuid4().hex[:6]}"
     ledger = _ledger(tmp_path, kafka_bootstrap, names, free_port())
-    first = _screener(tmp_path, kafka_bootstrap, names, group, 1)
-    records, listed = _workload()
+    first = screener_process(tmp_path, kafka_bootstrap, names, group, 1)
+    records, listed = workload()
     ledger.start()
     first.start()
     try:
@@ -96,22 +53,14 @@ async def test_screener_killed_mid_stream_loses_nothing_and_settles_nothing_twic
         before = await consume_until(kafka_bootstrap, names.decisions, lambda r: len(r) >= 200, within=120)
         first.kill()
         assert len({r.key for r in before}) < COUNT, "the screener finished before it could be killed mid-stream"
-        second = _screener(tmp_path, kafka_bootstrap, names, group, 2)
+        second = screener_process(tmp_path, kafka_bootstrap, names, group, 2)
         second.start()
         try:
-
-            def all_decided(recs: list[object]) -> bool:
-                return len({r.key for r in recs}) >= COUNT  # type: ignore[attr-defined]
-
             seen = await consume_until(kafka_bootstrap, names.decisions, all_decided, within=240)
         finally:
             second.stop()
-        decisions = [Decision.model_validate_json(r.value) for r in seen]
-        effective: dict[str, Decision] = {}
-        for d in decisions:
-            first_seen = effective.setdefault(d.transfer_id, d)
-            # A redelivered batch re-publishes the same decision, never a different one.
-            assert (first_seen.decision_id, first_seen.action) == (d.decision_id, d.action)
+        # A redelivered batch re-publishes the same decision, never a different one.
+        effective = one_decision_each(seen)
         assert set(effective) == {f"crash-{i:05d}" for i in range(COUNT)}
         assert {t for t, d in effective.items() if d.action == Action.HOLD} == listed
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from services.screener.adapters.lists import load_watchlist
 from services.screener.backtest import run
 from services.screener.bootstrap import build_app, build_context, committed_offsets, load_policy, rebuild_graph
-from services.screener.settings import Settings
 from tests.screener.crafted import stream
+from tests.screener.stream_settings import screener_settings
 from tests.streams import consume_until, fresh_topics, produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
@@ -21,15 +19,7 @@ async def test_rebuild_replays_what_the_group_decided_on_all_partitions(kafka_bo
     events = stream()
     # Keyed by originator: the transfers land on all four partitions.
     await produce(kafka_bootstrap, names.transfers, [(t.partition_key, t.model_dump_json().encode()) for t in events])
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        transfers_topic=names.transfers,
-        decisions_topic=names.decisions,
-        dlq_topic=names.dlq,
-        group_id=f"screener-{uuid.uuid4().hex[:6]}",
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=500,
-    )
+    settings = screener_settings(kafka_bootstrap, names)
     policy = load_policy()
     fresh = build_context(policy, load_watchlist())
     assert await committed_offsets(settings) == dict.fromkeys(range(4), 0)

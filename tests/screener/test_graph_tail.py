@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import Any
 
 import pytest
@@ -13,8 +12,8 @@ from faststream import FastStream
 from schemas import Action, Decision
 from services.screener.adapters.lists import load_watchlist
 from services.screener.bootstrap import build_app
-from services.screener.settings import Settings
 from tests.screener.crafted import stream
+from tests.screener.stream_settings import screener_settings
 from tests.streams import consume_until, fresh_topics
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
@@ -41,16 +40,7 @@ async def _balanced(apps: list[FastStream], within: float = 60.0) -> list[set[in
 @pytest.mark.parametrize("tail", [True, False], ids=["tail", "own-partitions-only"])
 async def test_the_replica_screening_the_last_sender_sees_the_whole_fan_in(kafka_bootstrap: str, tail: bool) -> None:
     names = await fresh_topics(kafka_bootstrap)
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        transfers_topic=names.transfers,
-        decisions_topic=names.decisions,
-        dlq_topic=names.dlq,
-        group_id=f"screener-{uuid.uuid4().hex[:6]}",
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=500,
-        graph_tail=tail,
-    )
+    settings = screener_settings(kafka_bootstrap, names, graph_tail=tail)
     apps = [build_app(settings, load_watchlist()), build_app(settings, load_watchlist())]
     for app in apps:
         await app.start()

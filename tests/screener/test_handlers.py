@@ -1,15 +1,14 @@
 """The screener worker against the real broker: decisions, dead letters, fail-closed holds."""
 
 import json
-import uuid
 
 import pytest
 
 from schemas import Action, DeadLetter, Decision
 from services.screener.adapters.lists import load_watchlist
 from services.screener.bootstrap import build_app
-from services.screener.settings import Settings
 from tests.factories import party, transfer_json
+from tests.screener.stream_settings import screener_settings
 from tests.streams import consume_until, fresh_topics, produce
 
 LISTED = "0x7F367cc41522ce07553e823bf3be79a889debe1b"  # in the packaged OFAC excerpt (entry 29584)
@@ -19,15 +18,7 @@ pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
 
 async def test_bad_records_are_dead_lettered_and_the_stream_goes_on(kafka_bootstrap: str) -> None:
     names = await fresh_topics(kafka_bootstrap)
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        transfers_topic=names.transfers,
-        decisions_topic=names.decisions,
-        dlq_topic=names.dlq,
-        group_id=f"screener-{uuid.uuid4().hex[:6]}",
-        session_timeout_ms=6000,
-        heartbeat_interval_ms=500,
-    )
+    settings = screener_settings(kafka_bootstrap, names)
     wrong_type = json.loads(transfer_json(transfer_id="keyed-bad"))
     wrong_type["amount"] = {"value": 3}
     await produce(
