@@ -52,6 +52,7 @@ class GraphScreen:
         self._enabled: list[tuple[Heuristic, RuleSettings]] = [
             (rule, settings) for rule_id, rule in HEURISTICS if (settings := policy.rule(rule_id)) is not None
         ]
+        self._peel = policy.rule(layering.PEEL_CHAIN)
         indirect = policy.rule(exposure.INDIRECT)
         self._taint_hops = int(indirect["max_hops"]) if indirect is not None else _DEFAULT_EXPOSURE_HOPS
 
@@ -68,6 +69,8 @@ class GraphScreen:
                 graph.mark_listed(party.account_id, edge.ts)
         if graph.add(edge):
             exposure.propagate(graph, edge, self._taint_hops)
+            if self._peel is not None:
+                layering.extend_chain(graph, edge, self._peel)
         return edge
 
     def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:

@@ -34,8 +34,9 @@ def pass_through(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hi
     )
 
 
-def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
-    """Hop after hop, a small amount is peeled off and the rest moves on to a fresh account."""
+def _peel(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> tuple[Edge, list[Edge]] | None:
+    """The inflow that funded this transfer and the small peels taken off it, when this transfer passes
+    the rest of that inflow to a fresh account: the next hop of a peel chain."""
     since = edge.ts - float(settings["window_hours"]) * HOUR
     payer, payee = graph.nodes[edge.src], graph.nodes[edge.dst]
     peel_max = float(settings["max_peel_share"])
@@ -45,10 +46,26 @@ def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit 
     if funding is None or not (1 - peel_max) * funding.amount <= edge.amount < funding.amount:
         return None
     peels = [e for e in newest(payer.out_edges, funding.ts) if e is not edge and e.amount <= peel_max * funding.amount]
-    if not peels:
+    return (funding, peels) if peels else None
+
+
+def extend_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> None:
+    """Graph upkeep for every transfer the graph learns, screened here or not: a payee reached by a
+    peel-chain hop remembers the chain, so the next hop sees how long it already is, whichever
+    replica screens it."""
+    found = _peel(graph, edge, settings)
+    if found is not None:
+        graph.nodes[edge.dst].chain = (graph.nodes[edge.src].chain or (found[0].src,)) + (edge.src,)
+
+
+def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
+    """Hop after hop, a small amount is peeled off and the rest moves on to a fresh account."""
+    found = _peel(graph, edge, settings)
+    if found is None:
         return None
-    payee.chain = (payer.chain or (funding.src,)) + (edge.src,)
-    hops = len(payee.chain)
+    funding, peels = found
+    chain = graph.nodes[edge.dst].chain  # recorded by `extend_chain` when the graph learnt this transfer
+    hops = len(chain)
     if hops < int(settings["min_hops"]):
         return None
     return hit(
@@ -56,6 +73,6 @@ def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit 
         settings,
         f"A peel chain of {hops} hops: each account kept a small part and passed the rest to a fresh "
         f"account, now {edge.dst}.",
-        {"chain": [*payee.chain, edge.dst], "hops": hops, "edges": edge_evidence([funding, *peels, edge])},
-        (*payee.chain, edge.dst),
+        {"chain": [*chain, edge.dst], "hops": hops, "edges": edge_evidence([funding, *peels, edge])},
+        (*chain, edge.dst),
     )

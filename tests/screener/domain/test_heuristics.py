@@ -147,6 +147,17 @@ def test_peel_chain_fires_after_three_peel_hops_to_fresh_accounts() -> None:
     assert hit.evidence["chain"] == ["f", "a", "b", "c"] and hit.subjects == ("f", "a", "b", "c")
 
 
+def test_peel_chain_spans_hops_the_graph_only_learnt_from_another_replica() -> None:
+    # The earlier hops were screened elsewhere (learnt from the graph tail), only the last one here.
+    steps = [("f", "a", 1000, 0), ("a", "p1", 50, 1), ("a", "b", 940, 2), ("b", "p2", 40, 3), ("b", "c", 890, 4)]
+    screen = GraphScreen(policy_with("graph.peel_chain", **PEEL))
+    events = [event(src, dst, amount, minutes, n) for n, (src, dst, amount, minutes) in enumerate(steps)]
+    for earlier in events[:-1]:
+        screen.learn(earlier, EMPTY)
+    (hit,) = screen.observe(events[-1], EMPTY)
+    assert hit.evidence["chain"] == ["f", "a", "b", "c"]
+
+
 def test_peel_chain_is_quiet_without_the_peels() -> None:
     steps = [("f", "a", 1000, 0), ("a", "b", 940, 2), ("b", "c", 890, 4)]
     assert fired(policy_with("graph.peel_chain", **PEEL), steps) == []
