@@ -139,7 +139,7 @@ async def rebuild_graph(
         await consumer.stop()
     events.sort(key=event_order)
     for event in events:
-        context.graph.observe(event, context.watchlist)
+        context.graph.learn(event, context.watchlist)  # these were decided already: graph upkeep only
     log.info("graph rebuilt from the log: %d transfers, %d in the window", len(events), len(context.graph.graph))
     return len(events)
 
