@@ -74,12 +74,6 @@ class TransferHandler:
     def __post_init__(self) -> None:
         self._idle.set()
 
-    def decide(self, records: Sequence[Any]) -> tuple[list[Decision], list[tuple[Any, Exception]]]:
-        """Parse and screen a batch; unparsable records are returned for the dead-letter topic."""
-        now = utc_now()
-        transfers, decisions, rejected = self.parse(records, now)
-        return decisions + self.screen_all(transfers, now), rejected
-
     def parse(
         self, records: Sequence[Any], now: datetime
     ) -> tuple[list[TransferEvent], list[Decision], list[tuple[Any, Exception]]]:

@@ -28,7 +28,9 @@ def test_a_redelivered_transfer_keeps_its_published_decision_and_the_graph_still
     assert published.action == Action.HOLD
     handler = TransferHandler(KafkaBroker(), context, policy, "decisions", "dlq", recalled={"redelivered": published})
 
-    decisions, rejected = handler.decide([SimpleNamespace(value=redelivered), SimpleNamespace(value=fresh)])
+    now = utc_now()
+    transfers, holds, rejected = handler.parse([SimpleNamespace(value=redelivered), SimpleNamespace(value=fresh)], now)
+    decisions = holds + handler.screen_all(transfers, now)
 
     assert rejected == []
     by_id = {d.transfer_id: d for d in decisions}
