@@ -1,26 +1,34 @@
-"""Candidate generation: an inverted index from token keys to names, ranked by IDF-weighted overlap.
+"""The listed names, indexed for candidates and scored precisely: the per-query path of name screening.
 
-Every token is indexed under three keys: itself, its consonant skeleton and its metaphone code, so a
-typo, a transliteration without vowels or a phonetic respelling still lands on the listed name. A
-query only touches the posting lists of its own keys, never the whole list; very frequent keys
-("muhammad") are skipped when the query has rarer ones, which keeps the work per query small.
+Candidates: every token is indexed under three keys, itself, its consonant skeleton and its metaphone
+code, so a typo, a transliteration without vowels or a phonetic respelling still lands on the listed
+name. A query only touches the posting lists of its own keys, never the whole list; very frequent
+keys ("muhammad") are skipped when the query has rarer ones. Candidates are ranked by the summed
+IDF of the query tokens they share a key with, each query token counting once per name.
+
+Scoring: `scoring.name_score` of the query against each candidate. Both steps run in a compiled core
+(`native/src/lib.rs`, Rust through PyO3) because this is the one loop every screening query goes
+through; `scoring.py` stays the readable reference, and the core gives its floats bit for bit
+(tests/watchlists/domain/test_index.py). The few candidates whose tokens may be written joined on
+one side ("VladimirPutin") come back unscored and are scored by `scoring.name_score` here.
 """
 
 from __future__ import annotations
 
-import math
-import threading
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+from services.watchlists.domain._namecore import NameCore
+from services.watchlists.domain.criteria import ScoringWeights
+from services.watchlists.domain.scoring import PART_MIN, PART_WEIGHT, Alignment, Token, name_score
 
-from services.watchlists.domain.scoring import Token
+if TYPE_CHECKING:
+    from services.watchlists.domain._namecore import Scored, TokenArgs
 
 
 def token_keys(token: Token) -> tuple[str, ...]:
+    """The index keys of a token (the core computes the same ones)."""
     keys = [token.text]
     if len(token.skeleton) >= 3:
         keys.append("s:" + token.skeleton)
@@ -35,70 +43,73 @@ class Candidate:
     overlap: float
 
 
+def _args(token: Token) -> TokenArgs:
+    return token.text, token.skeleton, token.phonetic, token.weight, token.vowelless
+
+
 class NameIndex:
     """Posting lists over the token keys of all names (ids are positions in the build sequence)."""
 
-    def __init__(self, postings: dict[str, npt.NDArray[np.int32]], size: int, max_postings: int,
-                 relative_floor: float = 0.5) -> None:
-        self._postings = postings
-        self.size = size
-        self._max_postings = max_postings
-        self._relative_floor = relative_floor
-        # Scratch space for summing a query's weights per name; only the touched names are reset after.
-        # One per thread: retro-screening runs in a worker thread beside live screening.
-        self._local = threading.local()
+    def __init__(self, names: Sequence[tuple[Token, ...]], weights: ScoringWeights | None = None,
+                 max_postings: int = 400, relative_floor: float = 0.5) -> None:
+        vocab: dict[str, int] = {}
+        tokens_by_id: list[Token] = []
+        rows: list[list[int]] = []
+        for tokens in names:
+            ids = []
+            for token in tokens:
+                found = vocab.get(token.text)
+                if found is None:
+                    found = vocab[token.text] = len(tokens_by_id)
+                    tokens_by_id.append(token)
+                ids.append(found)
+            rows.append(ids)
+        self._names = list(names)
+        self._core = NameCore([_args(t) for t in tokens_by_id], rows, max_postings, relative_floor, PART_WEIGHT)
+        self.weights = weights or ScoringWeights()
+        w = self.weights
+        self._rules = (w.single_part_cap, w.token_min, w.extra_cost, w.sharpness, PART_MIN)
 
-    @classmethod
-    def build(cls, names: Sequence[tuple[Token, ...]], max_postings: int = 400) -> NameIndex:
-        lists: dict[str, list[int]] = defaultdict(list)
-        for name_id, tokens in enumerate(names):
-            for key in {key for token in tokens for key in token_keys(token)}:
-                lists[key].append(name_id)
-        postings = {key: np.asarray(ids, dtype=np.int32) for key, ids in lists.items()}
-        return cls(postings, max(1, len(names)), max_postings)
+    @property
+    def size(self) -> int:
+        return len(self._names)
 
-    def idf(self, df: int) -> float:
-        return math.log(1 + self.size / max(1, df))
+    def tokens(self, name_id: int) -> tuple[Token, ...]:
+        return self._names[name_id]
 
     def candidates(self, query: tuple[Token, ...], limit: int) -> list[Candidate]:
-        """Top names by summed IDF of the query tokens they share a key with.
+        """Top names by summed IDF of the query tokens they share a key with, best first (ties by name id)."""
+        return [Candidate(name_id, overlap) for name_id, overlap in self._core.candidates(
+            [_args(t) for t in query], limit)]
 
-        Each query token counts once per name, weighted by the IDF of its rarest key that hit, so a
-        name found through the exact spelling and the skeleton is not counted twice.
-        """
-        per_token: list[list[npt.NDArray[np.int32]]] = []
-        for token in query:
-            hits = [ids for key in token_keys(token) if (ids := self._postings.get(key)) is not None]
-            if hits:
-                per_token.append(hits)
-        if not per_token:
-            return []
-        # Frequent keys add little evidence but cost the most; use them only if nothing rarer exists.
-        cap = max(self._max_postings, min(len(ids) for hits in per_token for ids in hits))
-        ids_parts: list[npt.NDArray[np.int32]] = []
-        scratch: npt.NDArray[np.float64] | None = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = np.zeros(self.size, dtype=np.float64)
-        for hits in per_token:
-            usable = [ids for ids in hits if len(ids) <= cap]
-            if not usable:
-                continue
-            merged = np.concatenate(usable) if len(usable) > 1 else usable[0]
-            # A name found through several keys of one token is in `merged` more than once; fancy-index
-            # addition adds once per distinct name, so each query token counts once per name.
-            scratch[merged] += self.idf(min(len(ids) for ids in usable))
-            ids_parts.append(merged)
-        if not ids_parts:
-            return []
-        names = np.unique(np.concatenate(ids_parts)) if len(ids_parts) > 1 else np.unique(ids_parts[0])
-        scores = scratch[names]
-        scratch[names] = 0.0
-        if len(scores) > limit:
-            top = np.argpartition(-scores, limit)[:limit]
-        else:
-            top = np.arange(len(scores))
-        top = top[np.argsort(-scores[top])]
-        # Names sharing far less than the best one cannot outscore it on a name that has to match in full.
-        bar = float(scores[top[0]]) * self._relative_floor
-        return [Candidate(name_id, score) for name_id, score in zip(names[top].tolist(), scores[top].tolist(),
-                                                                   strict=True) if score >= bar]
+    def screen(self, query: tuple[Token, ...], limit: int, bar: float | None) -> list[tuple[int, Alignment]]:
+        """The best ``limit`` candidates' `scoring.name_score`, for those that reach ``bar``, best candidate first."""
+        return self._alignments(query, self._core.screen([_args(t) for t in query], limit, bar, *self._rules), bar)
+
+    def score_above(self, query: tuple[Token, ...], name_ids: Sequence[int],
+                    bar: float | None) -> list[tuple[int, Alignment]]:
+        """`scoring.name_score` of the given names that reach ``bar`` (all of them when it is None), in order."""
+        return self._alignments(query, self._core.score([_args(t) for t in query], list(name_ids), bar,
+                                                        *self._rules), bar)
+
+    def score(self, query: tuple[Token, ...], name_ids: Sequence[int]) -> list[Alignment]:
+        """`scoring.name_score(query, tokens of name)` for every name id, in order."""
+        return [alignment for _, alignment in self.score_above(query, name_ids, None)]
+
+    def _alignments(self, query: tuple[Token, ...], scored: list[tuple[int, Scored | None]],
+                    bar: float | None) -> list[tuple[int, Alignment]]:
+        out: list[tuple[int, Alignment]] = []
+        w = self.weights
+        for name_id, found in scored:
+            listed = self._names[name_id]
+            if found is None:
+                # Tokens may be joined before aligning: the reference implementation does that.
+                alignment = name_score(query, listed, w.single_part_cap, w.token_min, w.extra_cost, w.sharpness)
+                if bar is not None and alignment.score < bar:
+                    continue
+            else:
+                score, matched, pairs = found
+                alignment = Alignment(score, matched, tuple((query[i].text, listed[j].text, sim)
+                                                            for i, j, sim in pairs))
+            out.append((name_id, alignment))
+        return out

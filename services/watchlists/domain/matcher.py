@@ -6,7 +6,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.watchlists.domain.batch import NameTable
 from services.watchlists.domain.criteria import MatchConfig, NameQuery
 from services.watchlists.domain.entry import NameKind, WatchlistEntry
 from services.watchlists.domain.evidence import adjustments, identifier_key, identifier_matches
@@ -50,8 +49,7 @@ class NameMatcher:
         self.entries = entries
         self.config = config
         self._names = names
-        self._index = NameIndex.build([n.tokens for n in names])
-        self._table = NameTable([n.tokens for n in names])
+        self._index = NameIndex([n.tokens for n in names], config.scoring)
         # Evidence adds at most `max_boost`: a name scoring below `_reach` is not reported, and one below
         # `_bar` can neither be reported nor decide a hit, so it need not be scored exactly.
         self._reach = config.floor - config.evidence.max_boost
@@ -86,11 +84,7 @@ class NameMatcher:
         if cached is not None:
             self._cache.move_to_end(tokens)
             return cached
-        query = make_tokens(tokens)
-        weights = self.config.scoring
-        name_ids = [candidate.name_id for candidate in self._index.candidates(query, self.config.candidates)]
-        scored = self._table.score_above(query, name_ids, self._bar, weights.single_part_cap, weights.token_min,
-                                         weights.extra_cost, weights.sharpness)
+        scored = self._index.screen(make_tokens(tokens), self.config.candidates, self._bar)
         self._cache[tokens] = scored
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)

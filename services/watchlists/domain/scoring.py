@@ -27,6 +27,8 @@ COMMON = {"muhammad": 0.35, "ali": 0.6, "khan": 0.6, "ahmad": 0.7, "ahmed": 0.7,
           "business": 0.5, "international": 0.5, "industries": 0.5, "services": 0.5, "global": 0.5}
 PART_WEIGHT = 0.3
 """Tokens lighter than this (legal forms, "abd", "muhammad") are not a name "part" of their own."""
+PART_MIN = 0.8
+"""A token pair less alike than this does not count as a matched part."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,7 @@ def _merged(short: tuple[Token, ...], long: tuple[Token, ...]) -> tuple[Token, .
 
 
 def align(query: tuple[Token, ...], candidate: tuple[Token, ...], token_min: float = 0.75,
-          extra_cost: float = 0.7, part_min: float = 0.8, sharpness: float = 1.0) -> Alignment:
+          extra_cost: float = 0.7, part_min: float = PART_MIN, sharpness: float = 1.0) -> Alignment:
     """Greedy best-first one-to-one alignment; ``extra_cost`` weighs unmatched candidate tokens."""
     if not query or not candidate:
         return Alignment(0.0, 0, ())
@@ -128,10 +130,10 @@ def align(query: tuple[Token, ...], candidate: tuple[Token, ...], token_min: flo
 
 def greedy(sims: list[tuple[float, int, int]], query: Sequence[Token], candidate: Sequence[Token],
            q_weights: Sequence[float], c_weights: Sequence[float], q_total: float, c_total: float,
-           extra_cost: float, sharpness: float = 1.0, part_min: float = 0.8) -> Alignment:
+           extra_cost: float, sharpness: float = 1.0, part_min: float = PART_MIN) -> Alignment:
     """Best-first one-to-one alignment over (similarity, query index, candidate index) triples.
 
-    `align` and the batch scorer (batch.py) both end here, so a query scores the same either way.
+    `align` ends here; the compiled core (native/src/lib.rs) does the same arithmetic in the same order.
     """
     sims.sort(reverse=True)
     used_q: set[int] = set()
