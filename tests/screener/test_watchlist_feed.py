@@ -3,6 +3,7 @@ retro-screens the parties it saw, and proposes releasing holds whose only reason
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import pytest
@@ -54,6 +55,7 @@ async def test_new_version_reaches_the_running_screener_and_raises_alerts(kafka_
         session_timeout_ms=6000,
         heartbeat_interval_ms=500,
     )
+    gc.unfreeze()  # whatever an earlier test froze: the screener must freeze its own lists
     app = build_app(settings)
     await app.start()
     try:
@@ -89,6 +91,7 @@ async def test_new_version_reaches_the_running_screener_and_raises_alerts(kafka_
         }
         assert first["listed-name"].reasons[0].rule_id == "sanctions.name"
         assert {d.watchlist_version for d in first.values()} == {v1.version}
+        assert gc.get_freeze_count() > 0  # the applied lists are out of the cyclic collector's way
 
         # v2: Farooq is listed (with his wallet), the wallet owner is delisted; no restart.
         v2 = Snapshot.build([_entry("A1", "Zarina Qadir Baloch"), _entry("C1", "Farooq Ahmed Shaikh", LATER_WALLET)])
