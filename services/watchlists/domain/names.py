@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from icu import Transliterator
 from normality.transliteration import ASCII_SCRIPT
@@ -29,7 +30,8 @@ _PERSIAN = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c1": "\u0
 _FATHER = re.compile(r"\b(?:s|d|w)\s*/\s*o\b|\b(?:son|daughter|wife) of\b", re.IGNORECASE)
 # The Arabic article is written joined ("السوداني"): split it off so it drops like a Latin "al-".
 _ARABIC_ARTICLE = re.compile("(^|\\s)\u0627\u0644(?=\\S{2})")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# The words of a folded name: maximal runs of letters and digits (what a split on the rest leaves).
+_WORD = re.compile(r"[a-z0-9]+")
 # Apostrophes and ayn/hamza marks sit inside one word ("Qa'ida"): dropped, not split on.
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc\u02bb\u02be\u02bf]")
 # Alternatives written "A/B" in one field are separate names; "s/o" is not an alternative.
@@ -52,6 +54,9 @@ MUHAMMAD = frozenset({"mohammed", "mohammad", "muhammed", "mohamed", "mohamad", 
 # "Abdul Rahman", "Abdurrahman" and "Abd al-Rahman" are one name: all become "abd rahman", which also
 # survives reordering ("RAHMAN, ABDUL"). Longer heads first so "abdur" wins over "abdu".
 _ABD_HEADS = ("abdul", "abdel", "abdal", "abdur", "abdar", "abdus", "abdas", "abdou", "abdu", "abdi", "abd")
+# A head and three or more characters after it, heads tried in `_ABD_HEADS` order (one regex, not a loop of
+# startswith per head: every word of every name goes through it).
+_ABD_COMPOUND = re.compile(f"({'|'.join(_ABD_HEADS)})(.{{3,}})", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +116,12 @@ def latin(text: str) -> str:
     if text.isascii():
         # Nothing to transliterate: the Persian letters and the joined Arabic article are not ASCII.
         return text.replace("?", "").lower()
+    text = text.translate(_PERSIAN)
+    if "\u0627\u0644" in text:  # the article regex cannot match without its two letters: skip the scan
+        text = _ARABIC_ARTICLE.sub("\\1\u0627\u0644 ", text)
     # ICU writes the ayn (and other letters without an ASCII form) as '?': it carries no vowel or consonant
     # the Latin spellings agree on, so it is dropped ("Ali", not "?ly").
-    return ascii_text(_ARABIC_ARTICLE.sub("\\1\u0627\u0644 ", text.translate(_PERSIAN))).replace("?", "").lower()
+    return ascii_text(text).replace("?", "").lower()
 
 
 def _abd_split(token: str) -> tuple[str, ...]:
@@ -122,14 +130,27 @@ def _abd_split(token: str) -> tuple[str, ...]:
         return ("abdullah",)  # Abd-Allah is one common given name, not abd + "la"
     if token in _ABD_HEADS or token == "bd":  # ICU drops the ayn of Arabic "abd", leaving "bd"
         return ("abd",)
-    for head in _ABD_HEADS:
-        if token.startswith(head) and len(token) > len(head) + 2:
-            return ("abd", token[len(head):])
-    return (token,)
+    compound = _ABD_COMPOUND.match(token)
+    return ("abd", compound.group(2)) if compound else (token,)
+
+
+@lru_cache(maxsize=100_000)
+def _folded(word: str) -> tuple[str, ...]:
+    """What one word contributes to a name: nothing for a particle, else its folded spelling.
+
+    Cached: the same given names, particles and Abd- compounds recur across most names.
+    """
+    if word in PARTICLES:
+        return ()
+    if word in MUHAMMAD:
+        return ("muhammad",)
+    return _abd_split(word)
 
 
 def _initials_joined(words: list[str]) -> list[str]:
     """Runs of three or more single letters are an acronym ("A.B.C." is "ABC")."""
+    if sum(len(word) == 1 for word in words) < 3:
+        return words  # no run can be long enough (most names): nothing to join
     out: list[str] = []
     run: list[str] = []
     for word in [*words, ""]:
@@ -143,14 +164,17 @@ def _initials_joined(words: list[str]) -> list[str]:
     return out
 
 
-def _clean_tokens(text: str, titles: bool = False) -> tuple[str, ...]:
-    folded = replace_org_types_compare(_APOSTROPHES.sub("", latin(text)))
-    raw = _initials_joined([t for t in _NON_WORD.split(folded) if t])
-    words = [t for t in raw if (titles or t not in HONORIFICS) and t not in PARTICLES]
-    out: list[str] = []
-    for word in words:
-        out.extend(("muhammad",) if word in MUHAMMAD else _abd_split(word))
-    return tuple(out)
+def _words(text: str) -> list[str]:
+    """The Latin words of a name, legal forms folded and acronyms joined, before any word is dropped."""
+    # latin() returns ASCII, so of the apostrophes only ' and ` can be left to drop.
+    folded = replace_org_types_compare(latin(text).replace("'", "").replace("`", ""))
+    return _initials_joined(_WORD.findall(folded))
+
+
+def _tokens(words: list[str], titles: bool = False) -> tuple[str, ...]:
+    """The name's tokens: honorifics dropped unless `titles`, particles dropped, each word folded."""
+    kept = words if titles else [word for word in words if word not in HONORIFICS]
+    return tuple(chain.from_iterable(map(_folded, kept)))
 
 
 @lru_cache(maxsize=200_000)
@@ -158,14 +182,16 @@ def normalise(name: str) -> NormalisedName:
     """Split off the father's name, drop honorifics and particles, fold spellings, keep order."""
     parts = _FATHER.split(name, maxsplit=1)
     own, father = parts[0], (parts[1] if len(parts) == 2 else "")
-    tokens = _clean_tokens(remove_person_prefixes(own))
+    untitled = remove_person_prefixes(own)
+    words = _words(untitled)
+    tokens = _tokens(words)
     if len(tokens) < 2:
         # "Mullah Baradar" stays two parts: stripping the title would turn a surname alone into a full match.
-        tokens = _clean_tokens(own, titles=True)
+        tokens = _tokens(words if untitled == own else _words(own), titles=True)
     if not tokens:
         # A name made only of particles ("Al") is still a name; keep what there was.
-        tokens = tuple(t for t in _NON_WORD.split(_APOSTROPHES.sub("", latin(own))) if t)
-    return NormalisedName(tokens=tokens, father=_clean_tokens(father) if father else ())
+        tokens = tuple(_WORD.findall(_APOSTROPHES.sub("", latin(own))))
+    return NormalisedName(tokens=tokens, father=_tokens(_words(father)) if father else ())
 
 
 def alternatives(name: str) -> list[str]:
