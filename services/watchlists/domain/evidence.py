@@ -84,6 +84,15 @@ def adjustments(query: NameQuery, father_tokens: tuple[str, ...], entry: Watchli
     return [a for a in found if a is not None]
 
 
+def has_evidence(query: NameQuery, father_tokens: tuple[str, ...]) -> bool:
+    """Whether the query carries anything `adjustments` or `identifier_matches` could use on some entry.
+
+    A name-only query (most screening) then skips asking every candidate entry for evidence it cannot have.
+    """
+    return bool(query.date_of_birth or query.country or query.id_number or father_tokens
+                or query.kind is not EntityKind.UNKNOWN)
+
+
 def identifier_matches(query: NameQuery, entry: WatchlistEntry) -> str | None:
     """The listed identifier equal to the query's, if any."""
     if not query.id_number:

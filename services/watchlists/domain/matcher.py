@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.watchlists.domain.criteria import MatchConfig, NameQuery
 from services.watchlists.domain.entry import NameKind, WatchlistEntry
-from services.watchlists.domain.evidence import adjustments, identifier_key, identifier_matches
+from services.watchlists.domain.evidence import (
+    Adjustment,
+    adjustments,
+    has_evidence,
+    identifier_key,
+    identifier_matches,
+)
 from services.watchlists.domain.index import NameIndex
 from services.watchlists.domain.names import alternatives, normalise
 from services.watchlists.domain.scoring import Alignment, Token, make_tokens, name_score
@@ -37,6 +44,28 @@ class _Name:
     text: str
     kind: NameKind
     tokens: tuple[Token, ...]
+
+
+class _Decision(NamedTuple):
+    """An entry's outcome before it is explained: all that ranking and the floor need, and what to explain."""
+
+    is_match: bool
+    score: float
+    """Rounded, as reported: the floor and the order compare the reported number."""
+    position: int
+    text: str
+    kind: NameKind
+    name_score: float
+    alignment: Alignment | None
+    """None when an identifier decided."""
+    found: tuple[Adjustment, ...]
+    weak_only: bool
+    ident: str | None
+    """The matching identifier, which decides on its own."""
+
+
+def _rank(decision: _Decision) -> tuple[bool, float]:
+    return decision.is_match, decision.score
 
 
 def _describe(alignment: Alignment) -> str:
@@ -114,57 +143,83 @@ class NameMatcher:
                          0.0, 0.0, False, False, "no name token aligned")
 
     def match(self, query: NameQuery, limit: int = 10) -> list[NameMatch]:
-        # Evidence can add at most `max_boost`, so weaker names are dropped before explaining them.
-        results = self._results(query, self._scored(normalise(query.name).tokens), self._reach)
-        results.extend(self._identified(query, {m.entry_key for m in results}))
-        kept = [m for m in results if m.score >= self.config.floor or m.is_match]
-        kept.sort(key=lambda m: (m.is_match, m.score), reverse=True)
-        return kept[:limit]
+        normalised = normalise(query.name)
+        # Evidence can add at most `max_boost`, so weaker names are dropped before deciding on them.
+        decided = self._decisions(query, normalised.father, self._scored(normalised.tokens), self._reach)
+        if query.id_number:
+            decided.extend(self._identified(query, {self.entries[d.position].key for d in decided}))
+        kept = [d for d in decided if d.score >= self.config.floor or d.is_match]
+        kept.sort(key=_rank, reverse=True)
+        # Only what is returned is explained: most names the index brings up are not reported at all.
+        return [self._explained(d) for d in kept[:limit]]
 
     def _results(self, query: NameQuery, scored: list[tuple[int, Alignment]], reach: float | None) -> list[NameMatch]:
-        father = normalise(query.name).father
+        decided = self._decisions(query, normalise(query.name).father, scored, reach)
+        decided.sort(key=_rank, reverse=True)
+        return [self._explained(d) for d in decided]
+
+    def _decisions(self, query: NameQuery, father: tuple[str, ...], scored: list[tuple[int, Alignment]],
+                   reach: float | None) -> list[_Decision]:
+        """Each entry's best strong and best weak name, decided; entries whose best is below `reach` left out."""
         best: dict[int, tuple[_Name, Alignment]] = {}
         weak: dict[int, tuple[_Name, Alignment]] = {}
+        names = self._names
         for name_id, alignment in scored:
-            name = self._names[name_id]
+            name = names[name_id]
             bucket = weak if name.kind is NameKind.WEAK_ALIAS else best
             held = bucket.get(name.entry)
             if held is None or held[1].score < alignment.score:
                 bucket[name.entry] = (name, alignment)
-        results = [self._decide(query, father, position, best.get(position), weak.get(position))
-                   for position in set(best) | set(weak)
-                   if reach is None or self._top(best.get(position), weak.get(position)) >= reach]
-        results.sort(key=lambda m: (m.is_match, m.score), reverse=True)
-        return results
+        evidence = has_evidence(query, father)
+        decided = []
+        # The set's order is kept: it orders equal scores in the result.
+        for position in set(best) | set(weak):
+            strong, alias = best.get(position), weak.get(position)
+            if reach is None or self._top(strong, alias) >= reach:
+                decided.append(self._decide(query, father, position, strong, alias, evidence))
+        return decided
 
     @staticmethod
     def _top(*pairs: tuple[_Name, Alignment] | None) -> float:
         return max(pair[1].score for pair in pairs if pair is not None)
 
     def _decide(self, query: NameQuery, father: tuple[str, ...], position: int,
-                strong: tuple[_Name, Alignment] | None, weak: tuple[_Name, Alignment] | None) -> NameMatch:
-        entry = self.entries[position]
+                strong: tuple[_Name, Alignment] | None, weak: tuple[_Name, Alignment] | None,
+                evidence: bool) -> _Decision:
         chosen = strong
         if chosen is None or (weak is not None and weak[1].score > chosen[1].score):
             chosen = weak
         assert chosen is not None
         name, alignment = chosen
-        ident = identifier_matches(query, entry)
-        if ident is not None:
-            return self._identified_match(entry, name.text, name.kind, alignment.score, ident)
-        found = adjustments(query, father, entry, self.config.evidence)
-        score = min(1.0, max(0.0, alignment.score + sum(a.delta for a in found)))
+        found: list[Adjustment] = []
+        if evidence:  # without any, no identifier or adjustment can apply: skip asking each entry
+            entry = self.entries[position]
+            ident = identifier_matches(query, entry)
+            if ident is not None:
+                return _Decision(True, 1.0, position, name.text, name.kind, alignment.score, None, (), False, ident)
+            found = adjustments(query, father, entry, self.config.evidence)
+        shift = sum(a.delta for a in found) if found else 0
+        score = min(1.0, max(0.0, alignment.score + shift))
         weak_only = name.kind is NameKind.WEAK_ALIAS
         # A weak alias may show as the best name, but only a stronger name can carry the decision.
         deciding = score if not weak_only else (
-            min(1.0, max(0.0, strong[1].score + sum(a.delta for a in found))) if strong else 0.0)
-        parts = [_describe(alignment), *(f"{a.reason} {a.delta:+.2f}" for a in found)]
-        if weak_only:
-            parts.append("weak alias only: never a hit on its own")
-        return NameMatch(entry.key, entry.entry_id, entry.list_name.value, name.text, name.kind, round(score, 4),
-                         round(alignment.score, 4), deciding >= self.config.threshold, weak_only, "; ".join(parts))
+            min(1.0, max(0.0, strong[1].score + shift)) if strong else 0.0)
+        return _Decision(deciding >= self.config.threshold, round(score, 4), position, name.text, name.kind,
+                         alignment.score, alignment, tuple(found), weak_only, None)
 
-    def _identified(self, query: NameQuery, already: set[str]) -> list[NameMatch]:
+    def _explained(self, decision: _Decision) -> NameMatch:
+        entry = self.entries[decision.position]
+        if decision.ident is not None:
+            return self._identified_match(entry, decision.text, decision.kind, decision.name_score, decision.ident)
+        assert decision.alignment is not None
+        parts = [_describe(decision.alignment), *(f"{a.reason} {a.delta:+.2f}" for a in decision.found)]
+        if decision.weak_only:
+            parts.append("weak alias only: never a hit on its own")
+        return NameMatch(entry.key, entry.entry_id, entry.list_name.value, decision.text, decision.kind,
+                         decision.score, round(decision.name_score, 4), decision.is_match, decision.weak_only,
+                         "; ".join(parts))
+
+    def _identified(self, query: NameQuery, already: set[str]) -> list[_Decision]:
         """Entries whose identifier equals the query's, even when the name did not bring them up."""
         if not query.id_number:
             return []
@@ -174,7 +229,7 @@ class NameMatcher:
             ident = identifier_matches(query, entry)
             if entry.key not in already and ident is not None:
                 primary = entry.names[0]
-                found.append(self._identified_match(entry, primary.full, primary.kind, 0.0, ident))
+                found.append(_Decision(True, 1.0, position, primary.full, primary.kind, 0.0, None, (), False, ident))
         return found
 
     @staticmethod
