@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.watchlists.domain.criteria import EvidenceWeights, NameQuery
 from services.watchlists.domain.entry import EntityKind, WatchlistEntry
@@ -34,12 +35,20 @@ def _year(value: str) -> int | None:
     return int(head) if len(head) == 4 and head.isdigit() else None
 
 
+@lru_cache(maxsize=50_000)
+def _listed_dates(listed: tuple[str, ...]) -> tuple[tuple[int, ...], frozenset[str]]:
+    """An entry's years of birth and full dates, cached: the same entries come up for query after query."""
+    return tuple(y for y in map(_year, listed) if y is not None), frozenset(d[:10] for d in listed if len(d) >= 10)
+
+
 def date_of_birth(query: str, listed: tuple[str, ...], weights: EvidenceWeights) -> Adjustment | None:
+    if not listed:
+        return None
     year = _year(query)
-    years = [y for y in (_year(d) for d in listed) if y is not None]
+    years, dates = _listed_dates(listed)
     if year is None or not years:
         return None
-    if len(query) >= 10 and query[:10] in {d[:10] for d in listed if len(d) >= 10}:
+    if len(query) >= 10 and query[:10] in dates:
         return Adjustment(weights.dob_exact, f"date of birth {query[:10]} matches")
     if year in years:
         return Adjustment(weights.dob_year, f"year of birth {year} matches")

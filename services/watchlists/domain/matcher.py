@@ -175,21 +175,18 @@ class NameMatcher:
         # The set's order is kept: it orders equal scores in the result.
         for position in set(best) | set(weak):
             strong, alias = best.get(position), weak.get(position)
-            if reach is None or self._top(strong, alias) >= reach:
-                decided.append(self._decide(query, father, position, strong, alias, evidence))
+            chosen = strong
+            if chosen is None or (alias is not None and alias[1].score > chosen[1].score):
+                chosen = alias
+            assert chosen is not None
+            # The chosen name is the entry's best: below `reach` the entry cannot be reported.
+            if reach is None or chosen[1].score >= reach:
+                decided.append(self._decide(query, father, position, chosen, strong, evidence))
         return decided
 
-    @staticmethod
-    def _top(*pairs: tuple[_Name, Alignment] | None) -> float:
-        return max(pair[1].score for pair in pairs if pair is not None)
-
-    def _decide(self, query: NameQuery, father: tuple[str, ...], position: int,
-                strong: tuple[_Name, Alignment] | None, weak: tuple[_Name, Alignment] | None,
-                evidence: bool) -> _Decision:
-        chosen = strong
-        if chosen is None or (weak is not None and weak[1].score > chosen[1].score):
-            chosen = weak
-        assert chosen is not None
+    def _decide(self, query: NameQuery, father: tuple[str, ...], position: int, chosen: tuple[_Name, Alignment],
+                strong: tuple[_Name, Alignment] | None, evidence: bool) -> _Decision:
+        """The entry's score and decision from its shown name (`chosen`) and its best strong name."""
         name, alignment = chosen
         found: list[Adjustment] = []
         if evidence:  # without any, no identifier or adjustment can apply: skip asking each entry
