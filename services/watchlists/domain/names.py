@@ -16,6 +16,7 @@ from itertools import chain
 
 from icu import Transliterator
 from normality.transliteration import ASCII_SCRIPT
+from rigour._core import person_name_prefixes_list
 from rigour.names import remove_person_prefixes, replace_org_types_compare
 from rigour.text.phonetics import metaphone
 from rigour.text.translit import maybe_ascii
@@ -28,6 +29,11 @@ _PERSIAN = str.maketrans({"\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c1": "\u0
                           "\u06af": "\u0643", "\u0686": "\u062c", "\u067e": "\u0628", "\u0698": "\u0632"})
 # "s/o", "son of", "d/o", "w/o" start the father's (or husband's) name in South-Asian documents.
 _FATHER = re.compile(r"\b(?:s|d|w)\s*/\s*o\b|\b(?:son|daughter|wife) of\b", re.IGNORECASE)
+# rigour's title regex tries each of its ~135 titles (the list below) at the head of a name: several µs a name.
+# A name that starts with a letter or digit but not with a title is returned as it is, so a name whose first
+# two characters begin no title (every name in a non-Latin script, most in Latin) need not be passed to it.
+_TITLE_HEADS = re.compile("|".join(sorted({re.escape(title[:2]) for title in person_name_prefixes_list()})),
+                          re.IGNORECASE)
 # The Arabic article is written joined ("السوداني"): split it off so it drops like a Latin "al-".
 _ARABIC_ARTICLE = re.compile("(^|\\s)\u0627\u0644(?=\\S{2})")
 # The words of a folded name: maximal runs of letters and digits (what a split on the rest leaves).
@@ -177,12 +183,26 @@ def _tokens(words: list[str], titles: bool = False) -> tuple[str, ...]:
     return tuple(chain.from_iterable(map(_folded, kept)))
 
 
+def _father_split(name: str) -> tuple[str, str]:
+    """The name and the father's name after an S/O-style marker ("" without one)."""
+    if "/" not in name and " of" not in name.lower():
+        return name, ""  # every marker has a "/" or a " of": most names have neither and skip the regex
+    parts = _FATHER.split(name, maxsplit=1)
+    return parts[0], (parts[1] if len(parts) == 2 else "")
+
+
+def _untitled(name: str) -> str:
+    """`remove_person_prefixes`, not called for a name that cannot start with one of its titles."""
+    if name[:1].isalnum() and not _TITLE_HEADS.match(name):
+        return name
+    return remove_person_prefixes(name)
+
+
 @lru_cache(maxsize=200_000)
 def normalise(name: str) -> NormalisedName:
     """Split off the father's name, drop honorifics and particles, fold spellings, keep order."""
-    parts = _FATHER.split(name, maxsplit=1)
-    own, father = parts[0], (parts[1] if len(parts) == 2 else "")
-    untitled = remove_person_prefixes(own)
+    own, father = _father_split(name)
+    untitled = _untitled(own)
     words = _words(untitled)
     tokens = _tokens(words)
     if len(tokens) < 2:
