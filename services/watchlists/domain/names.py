@@ -32,8 +32,9 @@ _FATHER = re.compile(r"\b(?:s|d|w)\s*/\s*o\b|\b(?:son|daughter|wife) of\b", re.I
 # rigour's title regex tries each of its ~135 titles (the list below) at the head of a name: several µs a name.
 # A name that starts with a letter or digit but not with a title is returned as it is, so a name whose first
 # two characters begin no title (every name in a non-Latin script, most in Latin) need not be passed to it.
-_TITLE_HEADS = re.compile("|".join(sorted({re.escape(title[:2]) for title in person_name_prefixes_list()})),
-                          re.IGNORECASE)
+_TITLE_HEADS = re.compile(  # the lookahead on the first letter alone fails fast for most names
+    f"(?=[{''.join(sorted({re.escape(t[:1]) for t in person_name_prefixes_list()}))}])"
+    f"(?:{'|'.join(sorted({re.escape(t[:2]) for t in person_name_prefixes_list()}))})", re.IGNORECASE)
 # The Arabic article is written joined ("السوداني"): split it off so it drops like a Latin "al-".
 _ARABIC_ARTICLE = re.compile("(^|\\s)\u0627\u0644(?=\\S{2})")
 # The words of a folded name: maximal runs of letters and digits (what a split on the rest leaves).
@@ -106,8 +107,9 @@ def ascii_text(text: str) -> str:
         return text
     words = text.split(" ")
     rigour = [_rigour_word(word) for word in words]
-    if all(word.isascii() for word in rigour):
-        return " ".join(rigour)
+    joined = " ".join(rigour)
+    if joined.isascii():  # every word is (the separator is ASCII)
+        return joined
     if rigour == words:
         # No word in one of rigour's scripts: all of it goes to ICU.
         return " ".join([_icu_word(word) for word in words])
