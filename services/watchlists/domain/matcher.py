@@ -56,6 +56,7 @@ class _Decision(NamedTuple):
     text: str
     kind: NameKind
     name_score: float
+    """The shown name's own score, unrounded."""
     alignment: Alignment | None
     """None when an identifier decided."""
     found: tuple[Adjustment, ...]
@@ -154,6 +155,7 @@ class NameMatcher:
         return [self._explained(d) for d in kept[:limit]]
 
     def _results(self, query: NameQuery, scored: list[tuple[int, Alignment]], reach: float | None) -> list[NameMatch]:
+        """Every entry within `reach` (all, with None), decided and explained, best first."""
         decided = self._decisions(query, normalise(query.name).father, scored, reach)
         decided.sort(key=_rank, reverse=True)
         return [self._explained(d) for d in decided]
@@ -161,6 +163,8 @@ class NameMatcher:
     def _decisions(self, query: NameQuery, father: tuple[str, ...], scored: list[tuple[int, Alignment]],
                    reach: float | None) -> list[_Decision]:
         """Each entry's best strong and best weak name, decided; entries whose best is below `reach` left out."""
+        if not scored:
+            return []  # a third of name-only queries: no candidate reached the scoring bar
         best: dict[int, tuple[_Name, Alignment]] = {}
         weak: dict[int, tuple[_Name, Alignment]] = {}
         names = self._names
@@ -172,7 +176,7 @@ class NameMatcher:
                 bucket[name.entry] = (name, alignment)
         evidence = has_evidence(query, father)
         decided = []
-        # The set's order is kept: it orders equal scores in the result.
+        # Decided in this set's order, as always: the stable sort by score keeps it among equal scores.
         for position in set(best) | set(weak):
             strong, alias = best.get(position), weak.get(position)
             chosen = strong
