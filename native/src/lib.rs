@@ -45,7 +45,7 @@ impl Token {
         Ok(Token { text, skeleton, phonetic, weight, vowelless })
     }
 
-    /// `index.token_keys`: the token, its consonant skeleton and its metaphone code.
+    /// The index keys of a token: the token, its consonant skeleton ("s:") and its metaphone code ("p:").
     fn keys(&self) -> Vec<String> {
         let mut keys = vec![self.text.clone()];
         if self.skeleton.len() >= 3 {
@@ -359,11 +359,6 @@ impl NameCore {
             relative_floor,
             part_weight,
         })
-    }
-
-    #[getter]
-    fn size(&self) -> usize {
-        self.names.len()
     }
 
     /// Top names by summed IDF of the query tokens they share a key with, best first.

@@ -27,16 +27,6 @@ if TYPE_CHECKING:
     from services.watchlists.domain._namecore import Scored, TokenArgs
 
 
-def token_keys(token: Token) -> tuple[str, ...]:
-    """The index keys of a token (the core computes the same ones)."""
-    keys = [token.text]
-    if len(token.skeleton) >= 3:
-        keys.append("s:" + token.skeleton)
-    if len(token.phonetic) >= 3:
-        keys.append("p:" + token.phonetic)
-    return tuple(keys)
-
-
 @dataclass(frozen=True, slots=True)
 class Candidate:
     name_id: int
@@ -69,13 +59,6 @@ class NameIndex:
         self.weights = weights or ScoringWeights()
         w = self.weights
         self._rules = (w.single_part_cap, w.token_min, w.extra_cost, w.sharpness, PART_MIN)
-
-    @property
-    def size(self) -> int:
-        return len(self._names)
-
-    def tokens(self, name_id: int) -> tuple[Token, ...]:
-        return self._names[name_id]
 
     def candidates(self, query: tuple[Token, ...], limit: int) -> list[Candidate]:
         """Top names by summed IDF of the query tokens they share a key with, best first (ties by name id)."""
