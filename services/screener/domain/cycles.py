@@ -93,8 +93,11 @@ def cycle(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | Non
         return None
     since = edge.ts - float(settings["window_hours"]) * HOUR
     path = _path_back(graph, edge.dst, edge.src, edge.amount, since, edge.ts, settings)
-    if path is None:
-        return None
+    return None if path is None else cycle_hit(edge, path, settings)
+
+
+def cycle_hit(edge: Edge, path: list[Edge], settings: RuleSettings) -> Hit:
+    """`path`: the ring's earlier edges, the one furthest back (leaving the receiver) first."""
     ring = [e.src for e in path] + [edge.src]
     return hit(
         CYCLE,

@@ -7,7 +7,7 @@ That is computed once per transfer, so a query is a scan of a short deque, never
 
 from __future__ import annotations
 
-from services.screener.domain.graph import Edge, Node, TransferGraph
+from services.screener.domain.graph import Edge, Node, TransferGraph, total
 from services.screener.domain.heuristic import edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -22,10 +22,10 @@ def taint_share(node: Node) -> tuple[int, float, str] | None:
         return 0, 1.0, ""
     if not node.tainted:
         return None
-    inflow = sum(e.amount for e in node.in_edges)
+    inflow = total(e.amount for e in node.in_edges)
     hops = min(t[1] for t in node.tainted)
     source = next(t[3] for t in node.tainted if t[1] == hops)
-    tainted = sum(t[2] for t in node.tainted)
+    tainted = total(t[2] for t in node.tainted)
     return hops, (min(1.0, tainted / inflow) if inflow > 0 else 0.0), source
 
 
@@ -50,14 +50,18 @@ def direct_exposure(graph: TransferGraph, edge: Edge, settings: RuleSettings) ->
     for role, account, other in (("beneficiary", edge.dst, edge.src), ("originator", edge.src, edge.dst)):
         node = graph.nodes.get(account)
         if node is not None and node.listed:
-            return hit(
-                DIRECT,
-                settings,
-                f"The {role} account {account} uses a listed wallet: direct exposure.",
-                {"listed_account": account, "role": role, "edges": edge_evidence([edge])},
-                (account, other),
-            )
+            return direct_hit(edge, role, account, other, settings)
     return None
+
+
+def direct_hit(edge: Edge, role: str, account: str, other: str, settings: RuleSettings) -> Hit:
+    return hit(
+        DIRECT,
+        settings,
+        f"The {role} account {account} uses a listed wallet: direct exposure.",
+        {"listed_account": account, "role": role, "edges": edge_evidence([edge])},
+        (account, other),
+    )
 
 
 def indirect_exposure(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
@@ -73,17 +77,21 @@ def indirect_exposure(graph: TransferGraph, edge: Edge, settings: RuleSettings) 
             continue
         hops, share, source = found
         if 1 < hops <= max_hops and share >= float(settings["min_share"]):
-            return hit(
-                INDIRECT,
-                settings,
-                f"{share:.0%} of the inflow of {account} came from listed wallet holder {source} within {hops} hops.",
-                {
-                    "account": account,
-                    "hops": hops,
-                    "share": round(share, 4),
-                    "listed_source": source,
-                    "edges": edge_evidence([edge]),
-                },
-                (account, source, edge.src, edge.dst),
-            )
+            return indirect_hit(edge, account, hops, share, source, settings)
     return None
+
+
+def indirect_hit(edge: Edge, account: str, hops: int, share: float, source: str, settings: RuleSettings) -> Hit:
+    return hit(
+        INDIRECT,
+        settings,
+        f"{share:.0%} of the inflow of {account} came from listed wallet holder {source} within {hops} hops.",
+        {
+            "account": account,
+            "hops": hops,
+            "share": round(share, 4),
+            "listed_source": source,
+            "edges": edge_evidence([edge]),
+        },
+        (account, source, edge.src, edge.dst),
+    )

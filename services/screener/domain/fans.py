@@ -91,8 +91,10 @@ def _fan(graph: TransferGraph, edge: Edge, settings: RuleSettings, inbound: bool
 def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
     """Many different senders, new to this account, paid it within a short window."""
     senders = _fan(graph, edge, settings, inbound=True)
-    if senders is None:
-        return None
+    return None if senders is None else fan_in_hit(edge, senders, settings)
+
+
+def fan_in_hit(edge: Edge, senders: dict[str, Edge], settings: RuleSettings) -> Hit:
     return hit(
         FAN_IN,
         settings,
@@ -106,8 +108,10 @@ def fan_in(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | No
 def fan_out(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
     """One account paid many different receivers, new to it, within a short window."""
     receivers = _fan(graph, edge, settings, inbound=False)
-    if receivers is None:
-        return None
+    return None if receivers is None else fan_out_hit(edge, receivers, settings)
+
+
+def fan_out_hit(edge: Edge, receivers: dict[str, Edge], settings: RuleSettings) -> Hit:
     return hit(
         FAN_OUT,
         settings,

@@ -13,7 +13,7 @@ graphs are identical, which is what makes streaming and backtest decisions ident
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import networkx as nx
@@ -144,6 +144,15 @@ class TransferGraph:
             del self.nodes[account]
             if account in self.graph:
                 self.graph.remove_node(account)
+
+
+def total(amounts: Iterable[float]) -> float:
+    """Plain left-to-right float addition. `sum` compensates rounding from Python 3.12 on: the
+    compiled graph core adds plainly, and the two must agree to the last bit on every version."""
+    result = 0.0
+    for amount in amounts:
+        result += amount
+    return result
 
 
 SCAN_LIMIT = 64

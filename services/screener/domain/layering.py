@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from services.screener.domain.graph import Edge, TransferGraph, newest, recent
+from collections.abc import Sequence
+
+from services.screener.domain.graph import Edge, TransferGraph, newest, recent, total
 from services.screener.domain.heuristic import HOUR, edge_evidence, hit
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import RuleSettings
@@ -20,10 +22,13 @@ def pass_through(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hi
         return None
     first_in = min(i.ts for i in inflow)
     outflow = [e for e in newest(node.out_edges, since) if e.ts >= first_in]
-    received = sum(e.amount for e in inflow)
-    share = sum(e.amount for e in outflow) / received
+    share = total(e.amount for e in outflow) / total(e.amount for e in inflow)
     if not float(settings["min_share_out"]) <= share <= float(settings["max_share_out"]):
         return None
+    return pass_through_hit(edge, inflow, outflow, share, settings)
+
+
+def pass_through_hit(edge: Edge, inflow: list[Edge], outflow: list[Edge], share: float, settings: RuleSettings) -> Hit:
     return hit(
         PASS_THROUGH,
         settings,
@@ -65,9 +70,13 @@ def peel_chain(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit 
         return None
     funding, peels = found
     chain = graph.nodes[edge.dst].chain  # recorded by `extend_chain` when the graph learnt this transfer
-    hops = len(chain)
-    if hops < int(settings["min_hops"]):
+    if len(chain) < int(settings["min_hops"]):
         return None
+    return peel_chain_hit(edge, chain, funding, peels, settings)
+
+
+def peel_chain_hit(edge: Edge, chain: Sequence[str], funding: Edge, peels: list[Edge], settings: RuleSettings) -> Hit:
+    hops = len(chain)
     return hit(
         PEEL_CHAIN,
         settings,

@@ -30,20 +30,24 @@ def scatter_gather(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
             if out.dst != sink and graph.pays(out.dst, sink)
         }
         if len(paths) >= need:
-            return hit(
-                SCATTER_GATHER,
-                settings,
-                f"Funds from {source} were split over {len(paths)} accounts and gathered again at {sink} "
-                "(scatter-gather).",
-                {
-                    "source": source,
-                    "sink": sink,
-                    "intermediaries": sorted(paths),
-                    "edges": edge_evidence([*paths.values(), edge]),
-                },
-                (source, *sorted(paths), sink),
-            )
+            return scatter_gather_hit(edge, source, paths, settings)
     return None
+
+
+def scatter_gather_hit(edge: Edge, source: str, paths: dict[str, Edge], settings: RuleSettings) -> Hit:
+    sink = edge.dst
+    return hit(
+        SCATTER_GATHER,
+        settings,
+        f"Funds from {source} were split over {len(paths)} accounts and gathered again at {sink} (scatter-gather).",
+        {
+            "source": source,
+            "sink": sink,
+            "intermediaries": sorted(paths),
+            "edges": edge_evidence([*paths.values(), edge]),
+        },
+        (source, *sorted(paths), sink),
+    )
 
 
 def gather_scatter(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
@@ -68,6 +72,10 @@ def gather_scatter(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
     receivers = fresh(graph, receivers, hub.out_edges, hub.first_seen, since, "dst", settings)
     if len(receivers) < int(settings["min_destinations"]):
         return None
+    return gather_scatter_hit(edge, senders, receivers, settings)
+
+
+def gather_scatter_hit(edge: Edge, senders: dict[str, Edge], receivers: dict[str, Edge], settings: RuleSettings) -> Hit:
     return hit(
         GATHER_SCATTER,
         settings,

@@ -42,6 +42,10 @@ def structuring(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit
     near = [e for e in sent if e.currency == edge.currency and floor <= e.value < line]
     if len(near) < int(settings["min_transfers"]):
         return None
+    return structuring_hit(edge, line, near, settings)
+
+
+def structuring_hit(edge: Edge, line: float, near: list[Edge], settings: RuleSettings) -> Hit:
     return hit(
         STRUCTURING,
         settings,
@@ -68,6 +72,10 @@ def split_transfers(graph: TransferGraph, edge: Edge, settings: RuleSettings) ->
     repeats = [e for e in newest(graph.nodes[edge.src].out_edges, since) if e.dst == dst]
     if len(repeats) < int(settings["min_transfers"]):
         return None
+    return split_transfers_hit(edge, repeats, settings)
+
+
+def split_transfers_hit(edge: Edge, repeats: list[Edge], settings: RuleSettings) -> Hit:
     return hit(
         SPLIT_TRANSFERS,
         settings,

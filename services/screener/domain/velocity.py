@@ -27,6 +27,10 @@ def velocity_spike(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
     baseline = earlier / max(window_days - 1.0, 1.0)
     if last_day <= float(settings["factor"]) * max(baseline, 1.0 / max(window_days, 1.0)):
         return None
+    return velocity_spike_hit(edge, last_day, baseline, list(recent(node.out_edges, edge.ts - DAY)), settings)
+
+
+def velocity_spike_hit(edge: Edge, last_day: int, baseline: float, edges: list[Edge], settings: RuleSettings) -> Hit:
     return hit(
         VELOCITY_SPIKE,
         settings,
@@ -36,7 +40,7 @@ def velocity_spike(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> 
             "account": edge.src,
             "last_day": last_day,
             "daily_baseline": round(baseline, 3),
-            "edges": edge_evidence(recent(node.out_edges, edge.ts - DAY)),
+            "edges": edge_evidence(edges),
         },
         (edge.src,),
     )
@@ -53,18 +57,21 @@ def new_account_value(graph: TransferGraph, edge: Edge, settings: RuleSettings) 
     for account in (edge.src, edge.dst):
         age = edge.ts - graph.nodes[account].first_seen
         if age <= max_age:
-            return hit(
-                NEW_ACCOUNT_VALUE,
-                settings,
-                f"{account} was first seen {age / DAY:.1f} days ago and already moves "
-                f"{edge.value:,.0f} {edge.currency}.",
-                {
-                    "account": account,
-                    "age_days": round(age / DAY, 3),
-                    "value": edge.value,
-                    "currency": edge.currency,
-                    "edges": edge_evidence([edge]),
-                },
-                (account,),
-            )
+            return new_account_value_hit(edge, account, age, settings)
     return None
+
+
+def new_account_value_hit(edge: Edge, account: str, age: float, settings: RuleSettings) -> Hit:
+    return hit(
+        NEW_ACCOUNT_VALUE,
+        settings,
+        f"{account} was first seen {age / DAY:.1f} days ago and already moves {edge.value:,.0f} {edge.currency}.",
+        {
+            "account": account,
+            "age_days": round(age / DAY, 3),
+            "value": edge.value,
+            "currency": edge.currency,
+            "edges": edge_evidence([edge]),
+        },
+        (account,),
+    )
