@@ -140,7 +140,7 @@ async def rebuild_graph(
     events.sort(key=event_order)
     for event in events:
         context.graph.learn(event, context.watchlist)  # these were decided already: graph upkeep only
-    log.info("graph rebuilt from the log: %d transfers, %d in the window", len(events), len(context.graph.graph))
+    log.info("graph rebuilt from the log: %d transfers, %d in the window", len(events), len(context.graph))
     return len(events)
 
 

@@ -38,7 +38,7 @@ def test_a_redelivered_transfer_keeps_its_published_decision_and_the_graph_still
     assert by_id["fresh"].action == Action.ALLOW
     assert handler.recalled == {}  # used once: a later duplicate is screened like any transfer
     assert context.graph is not None
-    assert {key for _, _, key in context.graph.graph.graph.edges(keys=True)} == {"redelivered", "fresh"}
+    assert {key for _, _, key in context.graph.edge_keys()} == {"redelivered", "fresh"}
 
 
 def test_other_partitions_transfers_enter_the_graph_just_before_a_later_transfer_is_screened() -> None:
@@ -60,6 +60,6 @@ def test_other_partitions_transfers_enter_the_graph_just_before_a_later_transfer
     (reason,) = [r for r in decision.reasons if r.rule_id == "graph.fan_in"]
     assert set(reason.subjects) >= {"collector"} | {e.originator.account_id for e in fan_in}
     assert context.graph is not None
-    in_graph = {key for _, _, key in context.graph.graph.graph.edges(keys=True)}
+    in_graph = {key for _, _, key in context.graph.edge_keys()}
     assert in_graph == {e.transfer_id for e in fan_in}  # nothing from after the screened transfer
     assert len(tail.arrivals) == len(later)

@@ -32,6 +32,10 @@ class Edge(NamedTuple):
     currency: str = ""
 
 
+EdgeTuple = tuple[str, str, str, float, float, float, str]
+"""An `Edge`'s fields as the compiled core hands them over."""
+
+
 class Node:
     """Per-account state kept beside the networkx node, all of it inside the window."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from schemas import Action, Severity, TransferEvent
-from services.screener.domain.graph_screen import GraphScreen
+from services.screener.domain.graph_screen import GraphStage
 from services.screener.domain.hit import Hit
 from services.screener.domain.jurisdiction import JurisdictionLists, jurisdiction_risk
 from services.screener.domain.policy import Policy
@@ -29,7 +29,7 @@ class ScreeningContext:
 
     watchlist: WatchlistSnapshot
     policy: Policy | None = None
-    graph: GraphScreen | None = None
+    graph: GraphStage | None = None
     jurisdictions: JurisdictionLists | None = None
 
 

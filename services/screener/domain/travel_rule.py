@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from schemas import Party, Severity, TransferEvent
-from services.screener.domain.graph_screen import GraphScreen
+from services.screener.domain.graph_screen import GraphStage
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import Policy, RuleSettings
 from services.screener.domain.structuring import thresholds
@@ -70,7 +70,7 @@ def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Itera
         )
 
 
-def unhosted_exposure(transfer: TransferEvent, policy: Policy | None, graph: GraphScreen | None) -> Iterator[Hit]:
+def unhosted_exposure(transfer: TransferEvent, policy: Policy | None, graph: GraphStage | None) -> Iterator[Hit]:
     """The counterparty wallet is unhosted and the graph traces it to a listed wallet."""
     if transfer.originator.hosted and transfer.beneficiary.hosted:
         return  # the common case: both parties at a VASP

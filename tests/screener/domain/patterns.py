@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from schemas import Party, TransferEvent
-from services.screener.domain.graph_screen import GraphScreen
+from services.screener.domain.graph import Edge
+from services.screener.domain.graph_screen import GraphScreen, ReferenceGraphScreen
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import Policy
 from services.screener.domain.watchlist import WatchlistSnapshot
@@ -30,6 +31,33 @@ def policy_with(rule_id: str, **params: Any) -> Policy:
     )
 
 
+class Both:
+    """The compiled graph stage and its Python reference, fed the same transfers: every call checks
+    that they agree on the hits, the window's edges and the accounts' exposure."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.native = GraphScreen(policy)
+        self.reference = ReferenceGraphScreen(policy)
+
+    def _agree(self, transfer: TransferEvent) -> None:
+        assert sorted(self.native.edge_keys()) == sorted(self.reference.edge_keys())
+        assert len(self.native) == len(self.reference)
+        for party in (transfer.originator, transfer.beneficiary):
+            assert self.native.exposure_hops(party.account_id) == self.reference.exposure_hops(party.account_id)
+
+    def learn(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> Edge:
+        edge = self.native.learn(transfer, watchlist)
+        assert edge == self.reference.learn(transfer, watchlist)
+        self._agree(transfer)
+        return edge
+
+    def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
+        hits = self.native.observe(transfer, watchlist)
+        assert hits == self.reference.observe(transfer, watchlist)
+        self._agree(transfer)
+        return hits
+
+
 def event(src: str, dst: str, amount: float, minutes: float, n: int, **extra: Any) -> TransferEvent:
     parties: Mapping[str, Any] = extra.pop("parties", {})
     return TransferEvent(
@@ -47,7 +75,7 @@ def event(src: str, dst: str, amount: float, minutes: float, n: int, **extra: An
 
 def run(policy: Policy, steps: Iterable[Step], watchlist: WatchlistSnapshot = EMPTY, **extra: Any) -> list[Hit]:
     """Feed the steps in order; the hits of the last transfer."""
-    screen = GraphScreen(policy)
+    screen = Both(policy)
     hits: list[Hit] = []
     for n, (src, dst, amount, minutes) in enumerate(steps):
         hits = screen.observe(event(src, dst, amount, minutes, n, **extra), watchlist)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from schemas import Party
-from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import Policy
 from services.screener.domain.watchlist import ListedWallet, WatchlistSnapshot
-from tests.screener.domain.patterns import event
+from tests.screener.domain.patterns import Both, event
 
 LISTED = "0x7f367cc41522ce07553e823bf3be79a889debe1b"
 WATCHLIST = WatchlistSnapshot.build("wl-1", [ListedWallet(LISTED, "ETH", "OFAC SDN", "29584", "POTEKHIN", "CYBER2")])
@@ -28,7 +27,7 @@ def _policy(max_hops: int = 3, min_share: float = 0.1) -> Policy:
 
 
 def _feed(policy: Policy, steps: list[tuple[str, str, float]]) -> list[Hit]:
-    screen = GraphScreen(policy)
+    screen = Both(policy)
     hits: list[Hit] = []
     for n, (src, dst, amount) in enumerate(steps):
         transfer = event(src, dst, amount, n, n)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import pairwise
 
-from services.screener.domain.graph_screen import GraphScreen
-from tests.screener.domain.patterns import EMPTY, event, fired, policy_with, run
+from tests.screener.domain.patterns import EMPTY, Both, event, fired, policy_with, run
 
 FAN = {"window_hours": 24, "min_counterparties": 4, "amount_tolerance": 0.1, "min_rise": 3.0}
 
@@ -150,7 +149,7 @@ def test_peel_chain_fires_after_three_peel_hops_to_fresh_accounts() -> None:
 def test_peel_chain_spans_hops_the_graph_only_learnt_from_another_replica() -> None:
     # The earlier hops were screened elsewhere (learnt from the graph tail), only the last one here.
     steps = [("f", "a", 1000, 0), ("a", "p1", 50, 1), ("a", "b", 940, 2), ("b", "p2", 40, 3), ("b", "c", 890, 4)]
-    screen = GraphScreen(policy_with("graph.peel_chain", **PEEL))
+    screen = Both(policy_with("graph.peel_chain", **PEEL))
     events = [event(src, dst, amount, minutes, n) for n, (src, dst, amount, minutes) in enumerate(steps)]
     for earlier in events[:-1]:
         screen.learn(earlier, EMPTY)
@@ -171,7 +170,7 @@ def test_split_transfers_fire_on_three_payments_to_one_receiver_within_a_day() -
 
 
 def _fiat_run(rule: str, params: dict[str, object], steps: list[tuple[str, str, float, float]]) -> list[str]:
-    screen = GraphScreen(policy_with(rule, **params))
+    screen = Both(policy_with(rule, **params))
     rules: list[str] = []
     for n, (src, dst, value, minutes) in enumerate(steps):
         found = screen.observe(
@@ -228,12 +227,14 @@ def test_velocity_spike_fires_against_the_accounts_own_history() -> None:
 
 
 def test_a_failing_heuristic_holds_the_transfer_with_a_screening_error() -> None:
+    from dataclasses import replace
     from datetime import UTC, datetime
 
     from schemas import Action
     from services.screener.bootstrap import build_context, load_policy
     from services.screener.domain.decide import SCREENING_ERROR, screen
     from services.screener.domain.graph import Edge, TransferGraph
+    from services.screener.domain.graph_screen import ReferenceGraphScreen
     from services.screener.domain.hit import Hit
     from services.screener.domain.policy import RuleSettings
 
@@ -241,9 +242,9 @@ def test_a_failing_heuristic_holds_the_transfer_with_a_screening_error() -> None
         raise ZeroDivisionError("bad data")
 
     policy = load_policy()
-    ctx = build_context(policy, EMPTY)
-    assert ctx.graph is not None
-    ctx.graph._enabled.append((broken, RuleSettings(weight=0.5)))
+    reference = ReferenceGraphScreen(policy)
+    reference._enabled.append((broken, RuleSettings(weight=0.5)))
+    ctx = replace(build_context(policy, EMPTY), graph=reference)
     decision = screen(event("a", "b", 10, 0, 1), ctx, policy, datetime(2026, 3, 1, tzinfo=UTC))
     assert decision.action == Action.HOLD and decision.reasons[0].rule_id == SCREENING_ERROR
-    assert len(ctx.graph.graph) == 1  # the transfer is in the graph all the same: state never depends on errors
+    assert len(reference) == 1  # the transfer is in the graph all the same: state never depends on errors
