@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -180,12 +181,19 @@ def parse_frame(
     frame: pl.DataFrame, defaults: Mapping[str, str] = DEFAULTS
 ) -> tuple[list[TransferEvent], list[tuple[str | None, str]]]:
     """`parse_rows` over a whole frame of text columns (flat form, checked with `check_columns`), in bulk."""
-    # Hundreds of thousands of new objects, none in a reference cycle: the cyclic collector
-    # would only re-scan them over and over.
+    with collector_paused():
+        return _parse_frame(frame, defaults)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. For bulk work that makes hundreds of thousands of objects,
+    none in a reference cycle (events, decisions): the collector would only re-scan them over and
+    over, a fifth of the time of a backtest. Reference counting still frees everything."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_frame(frame, defaults)
+        yield
     finally:
         if paused:
             gc.enable()
@@ -319,7 +327,8 @@ def _parties(role: str, values: dict[str, list[Any]]) -> list[Party]:
 def run(transfers: Sequence[TransferEvent], context: ScreeningContext, policy: Policy) -> list[Decision]:
     """Screen in event-time order through the streaming code path."""
     now = utc_now()
-    return [screen(t, context, policy, now) for t in sorted(transfers, key=event_order)]
+    with collector_paused():
+        return [screen(t, context, policy, now) for t in sorted(transfers, key=event_order)]
 
 
 def screen_file(path: Path, context: ScreeningContext, policy: Policy) -> Backtest:
