@@ -189,13 +189,18 @@ def parse_frame(
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector. For bulk work that makes hundreds of thousands of objects,
     none in a reference cycle (events, decisions): the collector would only re-scan them over and
-    over, a fifth of the time of a backtest. Reference counting still frees everything."""
+    over, a fifth of the time of a backtest. Reference counting still frees everything.
+
+    On the way out the objects made meanwhile are frozen (moved where the collector never looks),
+    or the first collection after the pause would scan every one of them at once (0.3 s for a
+    120k-transfer file)."""
     paused = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if paused:
+            gc.freeze()
             gc.enable()
 
 

@@ -124,10 +124,6 @@ impl Graph {
         self.nodes.get(account).map_or(0, |n| n.succ.len())
     }
 
-    fn pays(&self, payer: &str, payee: &str) -> bool {
-        self.nodes.get(payer).is_some_and(|n| n.succ.contains_key(payee))
-    }
-
     fn ensure(&mut self, account: &Name, ts: f64) -> &mut Node {
         self.nodes.entry(account.clone()).or_insert_with(|| Node::new(ts))
     }
@@ -335,26 +331,51 @@ impl Kind {
     }
 }
 
-/// One rule's settings: its numbers by name (checked when the rule is enabled) and its thresholds.
+/// Every setting a graph rule reads, by its index in `Settings::values`.
+const PARAMETERS: [&str; 21] = ["window_hours", "min_counterparties", "amount_tolerance", "min_rise", "min_intermediaries", "min_sources", "min_destinations", "max_hops", "max_branching", "max_lag_hours", "window_minutes", "min_share_out", "max_share_out", "max_peel_share", "min_hops", "margin", "min_transfers", "factor", "min_history_days", "max_age_days", "min_share"];
+const WINDOW_HOURS: usize = 0;
+const MIN_COUNTERPARTIES: usize = 1;
+const AMOUNT_TOLERANCE: usize = 2;
+const MIN_RISE: usize = 3;
+const MIN_INTERMEDIARIES: usize = 4;
+const MIN_SOURCES: usize = 5;
+const MIN_DESTINATIONS: usize = 6;
+const MAX_HOPS: usize = 7;
+const MAX_BRANCHING: usize = 8;
+const MAX_LAG_HOURS: usize = 9;
+const WINDOW_MINUTES: usize = 10;
+const MIN_SHARE_OUT: usize = 11;
+const MAX_SHARE_OUT: usize = 12;
+const MAX_PEEL_SHARE: usize = 13;
+const MIN_HOPS: usize = 14;
+const MARGIN: usize = 15;
+const MIN_TRANSFERS: usize = 16;
+const FACTOR: usize = 17;
+const MIN_HISTORY_DAYS: usize = 18;
+const MAX_AGE_DAYS: usize = 19;
+const MIN_SHARE: usize = 20;
+
+/// One rule's settings: its numbers (indexed as `PARAMETERS`, read on every transfer, so never by
+/// name) and its thresholds by currency.
 struct Settings {
     rule_id: String,
     kind: Kind,
-    params: HashMap<String, f64>,
+    values: [f64; PARAMETERS.len()],
     thresholds: HashMap<String, f64>,
 }
 
 impl Settings {
-    fn f(&self, name: &str) -> f64 {
-        self.params[name] // present: `enable` checked every name the rule reads
+    fn f(&self, at: usize) -> f64 {
+        self.values[at] // set: `enable` checked every setting the rule reads
     }
 
     /// `int(settings[name])`: truncation toward zero, as Python's int() of a float.
-    fn n(&self, name: &str) -> usize {
-        self.params[name].trunc().max(0.0) as usize
+    fn n(&self, at: usize) -> usize {
+        self.values[at].trunc().max(0.0) as usize
     }
 
-    fn i(&self, name: &str) -> i64 {
-        self.params[name].trunc() as i64
+    fn i(&self, at: usize) -> i64 {
+        self.values[at].trunc() as i64
     }
 }
 
@@ -427,15 +448,15 @@ impl Graph {
     }
 
     fn fan(&self, cur: &Current, s: &Settings, inbound: bool) -> PyResult<Option<Parties>> {
-        let need = s.n("min_counterparties");
+        let need = s.n(MIN_COUNTERPARTIES);
         let account = if inbound { &cur.dst } else { &cur.src };
         if (if inbound { self.payers(account) } else { self.payees(account) }) < need {
             return Ok(None);
         }
-        let since = cur.ts - s.f("window_hours") * HOUR;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
         let node = self.node(account)?;
         let refs = if inbound { &node.in_edges } else { &node.out_edges };
-        let tolerance = s.f("amount_tolerance");
+        let tolerance = s.f(AMOUNT_TOLERANCE);
         let mut parties: Parties = Vec::new();
         let mut seen: HashSet<&str> = HashSet::default();
         for seq in Self::newest(refs, since, SCAN_LIMIT) {
@@ -449,17 +470,17 @@ impl Graph {
         if parties.len() < need {
             return Ok(None);
         }
-        let parties = self.fresh(parties, refs, node.first_seen, since, inbound, s.f("window_hours"), s.f("min_rise"));
+        let parties = self.fresh(parties, refs, node.first_seen, since, inbound, s.f(WINDOW_HOURS), s.f(MIN_RISE));
         Ok(if parties.len() >= need { Some(parties) } else { None })
     }
 
     fn scatter_gather(&self, cur: &Current, s: &Settings) -> PyResult<Option<Finding>> {
         let sink = &cur.dst;
-        let need = s.n("min_intermediaries");
+        let need = s.n(MIN_INTERMEDIARIES);
         if self.payers(sink) < need {
             return Ok(None);
         }
-        let since = cur.ts - s.f("window_hours") * HOUR;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
         let mut sources: Vec<&Name> = Vec::new();
         for seq in Self::newest(&self.node(&cur.src)?.in_edges, since, FUNDING_LIMIT) {
             let e = self.edge(seq);
@@ -467,12 +488,15 @@ impl Graph {
                 sources.push(&e.src);
             }
         }
+        // `pays(out.dst, sink)` read from the sink's side: the adjacency is kept symmetric, and one map
+        // serves every candidate.
+        let sink_payers = self.nodes.get(&**sink).map(|n| &n.pred);
         for source in sources {
             let mut paths: Parties = Vec::new();
             let mut index: HashMap<Name, usize> = HashMap::default();
             for seq in Self::newest(&self.node(source)?.out_edges, since, SCAN_LIMIT) {
                 let out = self.edge(seq);
-                if out.dst != *sink && self.pays(&out.dst, sink) {
+                if out.dst != *sink && sink_payers.is_some_and(|payers| payers.contains_key(&*out.dst)) {
                     dict_insert(&mut paths, &mut index, &out.dst, seq);
                 }
             }
@@ -484,13 +508,13 @@ impl Graph {
     }
 
     fn gather_scatter(&self, cur: &Current, s: &Settings) -> PyResult<Option<Finding>> {
-        let (min_sources, min_destinations) = (s.n("min_sources"), s.n("min_destinations"));
+        let (min_sources, min_destinations) = (s.n(MIN_SOURCES), s.n(MIN_DESTINATIONS));
         if self.payers(&cur.src) < min_sources || self.payees(&cur.src) < min_destinations {
             return Ok(None);
         }
-        let since = cur.ts - s.f("window_hours") * HOUR;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
         let hub = self.node(&cur.src)?;
-        let (window_hours, min_rise) = (s.f("window_hours"), s.f("min_rise"));
+        let (window_hours, min_rise) = (s.f(WINDOW_HOURS), s.f(MIN_RISE));
         let side = |refs: &VecDeque<Ref>, by_source: bool| {
             let mut parties: Parties = Vec::new();
             let mut index: HashMap<Name, usize> = HashMap::default();
@@ -524,10 +548,10 @@ impl Graph {
         if cur.src == cur.dst {
             return None;
         }
-        let since = cur.ts - s.f("window_hours") * HOUR;
-        let (tolerance, branching) = (s.f("amount_tolerance"), s.n("max_branching"));
-        let lag = s.f("max_lag_hours") * HOUR;
-        let max_depth = s.i("max_hops") - 1;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
+        let (tolerance, branching) = (s.f(AMOUNT_TOLERANCE), s.n(MAX_BRANCHING));
+        let lag = s.f(MAX_LAG_HOURS) * HOUR;
+        let max_depth = s.i(MAX_HOPS) - 1;
         let (target, start) = (&cur.dst, &cur.src);
         let mut budget = SEARCH_BUDGET;
         // The path of every frame is a chain in `links`: (edge, the link before it).
@@ -598,7 +622,7 @@ impl Graph {
     }
 
     fn pass_through(&self, cur: &Current, s: &Settings) -> PyResult<Option<Finding>> {
-        let since = cur.ts - s.f("window_minutes") * 60.0;
+        let since = cur.ts - s.f(WINDOW_MINUTES) * 60.0;
         let node = self.node(&cur.src)?;
         let inflow: Vec<u64> = Self::newest(&node.in_edges, since, SCAN_LIMIT)
             .into_iter()
@@ -623,7 +647,7 @@ impl Graph {
             received += self.edge(seq).amount;
         }
         let share = sent / received;
-        if !(s.f("min_share_out") <= share && share <= s.f("max_share_out")) {
+        if !(s.f(MIN_SHARE_OUT) <= share && share <= s.f(MAX_SHARE_OUT)) {
             return Ok(None);
         }
         Ok(Some(Finding::PassThrough { inflow, outflow, share }))
@@ -631,10 +655,10 @@ impl Graph {
 
     /// layering._peel: the inflow that funded this transfer and the peels taken off it.
     fn peel(&self, cur: &Current, s: &Settings) -> PyResult<Option<(u64, Vec<u64>)>> {
-        let since = cur.ts - s.f("window_hours") * HOUR;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
         let payer = self.node(&cur.src)?;
         let payee = self.node(&cur.dst)?;
-        let peel_max = s.f("max_peel_share");
+        let peel_max = s.f(MAX_PEEL_SHARE);
         if payee.in_edges.len() != 1 || !payee.out_edges.is_empty() {
             return Ok(None);
         }
@@ -660,11 +684,11 @@ impl Graph {
             return Ok(None);
         }
         let Some(&line) = s.thresholds.get(&*cur.currency) else { return Ok(None) };
-        let floor = line * (1.0 - s.f("margin"));
+        let floor = line * (1.0 - s.f(MARGIN));
         if !(floor <= cur.value && cur.value < line) {
             return Ok(None);
         }
-        let since = cur.ts - s.f("window_hours") * HOUR;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
         let near: Vec<u64> = Self::newest(&self.node(&cur.src)?.out_edges, since, SCAN_LIMIT)
             .into_iter()
             .filter(|&seq| {
@@ -672,19 +696,19 @@ impl Graph {
                 e.currency == cur.currency && floor <= e.value && e.value < line
             })
             .collect();
-        if near.len() < s.n("min_transfers") {
+        if near.len() < s.n(MIN_TRANSFERS) {
             return Ok(None);
         }
         Ok(Some(Finding::Structuring { line, near }))
     }
 
     fn split_transfers(&self, cur: &Current, s: &Settings) -> PyResult<Option<Finding>> {
-        let since = cur.ts - s.f("window_hours") * HOUR;
+        let since = cur.ts - s.f(WINDOW_HOURS) * HOUR;
         let repeats: Vec<u64> = Self::newest(&self.node(&cur.src)?.out_edges, since, SCAN_LIMIT)
             .into_iter()
             .filter(|&seq| self.edge(seq).dst == cur.dst)
             .collect();
-        if repeats.len() < s.n("min_transfers") {
+        if repeats.len() < s.n(MIN_TRANSFERS) {
             return Ok(None);
         }
         Ok(Some(Finding::Split(repeats)))
@@ -693,18 +717,18 @@ impl Graph {
     fn velocity_spike(&self, cur: &Current, s: &Settings) -> PyResult<Option<Finding>> {
         let node = self.node(&cur.src)?;
         let history_days = (cur.ts - node.first_seen) / DAY;
-        if history_days < s.f("min_history_days") {
+        if history_days < s.f(MIN_HISTORY_DAYS) {
             return Ok(None);
         }
         let last = Self::newest(&node.out_edges, cur.ts - DAY, SCAN_LIMIT);
         let last_day = last.len();
-        if last_day < s.n("min_transfers") {
+        if last_day < s.n(MIN_TRANSFERS) {
             return Ok(None);
         }
         let earlier = node.out_edges.len() - last_day;
         let window_days = py_min(history_days, self.window / DAY);
         let baseline = earlier as f64 / py_max(window_days - 1.0, 1.0);
-        if last_day as f64 <= s.f("factor") * py_max(baseline, 1.0 / py_max(window_days, 1.0)) {
+        if last_day as f64 <= s.f(FACTOR) * py_max(baseline, 1.0 / py_max(window_days, 1.0)) {
             return Ok(None);
         }
         Ok(Some(Finding::Velocity { last_day, baseline, edges: last }))
@@ -718,7 +742,7 @@ impl Graph {
         if cur.value < line {
             return Ok(None);
         }
-        let max_age = s.f("max_age_days") * DAY;
+        let max_age = s.f(MAX_AGE_DAYS) * DAY;
         for account in [&cur.src, &cur.dst] {
             let age = cur.ts - self.node(account)?.first_seen;
             if age <= max_age {
@@ -740,14 +764,14 @@ impl Graph {
     }
 
     fn indirect(&self, cur: &Current, s: &Settings) -> PyResult<Option<Finding>> {
-        let max_hops = s.i("max_hops");
+        let max_hops = s.i(MAX_HOPS);
         for account in [&cur.dst, &cur.src] {
             let node = self.node(account)?;
             if node.listed || node.tainted.is_empty() {
                 continue;
             }
             let Some((hops, share, source)) = self.taint_share(node) else { continue };
-            if 1 < hops && hops <= max_hops && share >= s.f("min_share") {
+            if 1 < hops && hops <= max_hops && share >= s.f(MIN_SHARE) {
                 return Ok(Some(Finding::Indirect { account: account.clone(), hops, share, source }));
             }
         }
@@ -768,7 +792,7 @@ impl Graph {
                 None => None,
                 Some((funding, peels)) => {
                     let chain = &self.node(&cur.dst)?.chain;
-                    if chain.len() < s.n("min_hops") {
+                    if chain.len() < s.n(MIN_HOPS) {
                         None
                     } else {
                         Some(Finding::Peel { chain: chain.clone(), funding, peels })
@@ -950,9 +974,15 @@ impl GraphCore {
         if kind == Kind::PeelChain {
             self.peel = Some(self.rules.len());
         }
+        let mut values = [f64::NAN; PARAMETERS.len()];
+        for (at, name) in PARAMETERS.iter().enumerate() {
+            if let Some(&value) = params.get(*name) {
+                values[at] = value;
+            }
+        }
         // Later entries win, as in structuring.thresholds().
         let thresholds = thresholds.into_iter().collect();
-        self.rules.push(Settings { rule_id: rule_id.to_owned(), kind, params, thresholds });
+        self.rules.push(Settings { rule_id: rule_id.to_owned(), kind, values, thresholds });
         Ok(())
     }
 

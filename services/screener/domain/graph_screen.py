@@ -187,9 +187,24 @@ class GraphScreen:
 
     def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
         """Add one transfer to the graph and return what the heuristics find around it."""
-        edge, payer_listed, payee_listed = self._take(transfer, watchlist)
-        found = self.core.observe(*edge, payer_listed, payee_listed)
-        return [REPORTS[rule_id](edge, payload, self._settings[rule_id]) for rule_id, payload in found] if found else []
+        # `_take` and `to_edge` inlined, the Edge built only for a finding: this runs for every transfer.
+        originator, beneficiary, fiat = transfer.originator, transfer.beneficiary, transfer.fiat_value
+        payer, payee = originator.wallet_address, beneficiary.wallet_address
+        found = self.core.observe(
+            transfer.transfer_id,
+            originator.account_id,
+            beneficiary.account_id,
+            float(transfer.amount),
+            transfer.occurred_at.timestamp(),
+            float(fiat) if fiat is not None else 0.0,
+            transfer.fiat_currency or "",
+            payer is not None and bool(watchlist.wallet_hits(payer)),
+            payee is not None and bool(watchlist.wallet_hits(payee)),
+        )
+        if not found:
+            return []
+        edge = to_edge(transfer)
+        return [REPORTS[rule_id](edge, payload, self._settings[rule_id]) for rule_id, payload in found]
 
     def exposure_hops(self, account: str) -> int | None:
         """Fewest hops from the account back to a listed wallet holder, if within the traced range."""

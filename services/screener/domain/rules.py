@@ -40,6 +40,8 @@ SANCTIONED_WALLET = "sanctions.wallet"
 
 def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit]:
     """A party's wallet is a digital currency address on a sanctions list."""
+    if transfer.originator.wallet_address is None and transfer.beneficiary.wallet_address is None:
+        return  # the common case for exchange-internal accounts: no address to look up
     for role, party in (("originator", transfer.originator), ("beneficiary", transfer.beneficiary)):
         for listed in ctx.watchlist.wallet_hits(party.wallet_address):
             yield Hit(
@@ -72,6 +74,8 @@ WALLET_CHECKSUM = "wallet.checksum"
 
 def wallet_checksum(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[Hit]:
     """A party's EVM wallet is written in mixed case and fails its EIP-55 checksum: a mistyped address."""
+    if transfer.originator.wallet_address is None and transfer.beneficiary.wallet_address is None:
+        return
     settings = ctx.policy.rule(WALLET_CHECKSUM) if ctx.policy is not None else None
     if settings is None:
         return
