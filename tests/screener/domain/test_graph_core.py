@@ -80,18 +80,23 @@ def peel_chain(name: str, at: datetime, rng: random.Random) -> list[TransferEven
         steps += [(here, f"{here}-peel", peel), (here, there, held - peel)]
         held -= peel
     return [
-        TransferEvent(
-            transfer_id=f"{name}-{i}",
-            occurred_at=at + timedelta(minutes=i),
-            exchange_id="x",
-            asset="USDT",
-            chain="tron",
-            amount=Decimal(f"{amount:.2f}"),
-            originator=Party(account_id=src),
-            beneficiary=Party(account_id=dst),
-        )
+        transfer(f"{name}-{i}", at + timedelta(minutes=i), Party(account_id=src), dst, amount)
         for i, (src, dst, amount) in enumerate(steps)
     ]
+
+
+def transfer(transfer_id: str, at: datetime, originator: Party, dst: str, amount: float, **fiat: Any) -> TransferEvent:
+    return TransferEvent(
+        transfer_id=transfer_id,
+        occurred_at=at,
+        exchange_id="x",
+        asset="USDT",
+        chain="tron",
+        amount=Decimal(f"{amount:.2f}"),
+        originator=originator,
+        beneficiary=Party(account_id=dst),
+        **fiat,
+    )
 
 
 def random_stream(seed: int, count: int = 3000) -> list[TransferEvent]:
@@ -120,19 +125,7 @@ def random_stream(seed: int, count: int = 3000) -> list[TransferEvent]:
             value = rng.choice((850, 950, 990, 1200, 5))
             fiat = {"fiat_value": Decimal(value), "fiat_currency": rng.choice(("USD", "EUR", "PKR"))}
         originator = Party(account_id=src, wallet_address=LISTED if src == "a0" and rng.random() < 0.3 else None)
-        events.append(
-            TransferEvent(
-                transfer_id=f"t{seed}-{n}",
-                occurred_at=START + timedelta(minutes=at),
-                exchange_id="x",
-                asset="USDT",
-                chain="tron",
-                amount=Decimal(f"{amount:.2f}"),
-                originator=originator,
-                beneficiary=Party(account_id=dst),
-                **fiat,
-            )
-        )
+        events.append(transfer(f"t{seed}-{n}", START + timedelta(minutes=at), originator, dst, amount, **fiat))
     return events
 
 
@@ -219,3 +212,11 @@ def test_amlsim_graphs_and_planted_attempts_give_the_same_hits_with_the_default_
     transfers, _ = plant(base, parse_patterns(DATA / PATTERNS), random.Random(11))
     fired = compare(policy, amlsim_events(transfers), check_every=20_000)
     assert min(fired[rule] for rule in ("graph.scatter_gather", "graph.gather_scatter", "graph.fan_out")) >= 5, fired
+
+
+def test_the_core_keeps_only_the_window_over_a_long_stream() -> None:
+    core = GraphCore(86400.0, 3)
+    for i in range(5000):  # one transfer every 10 minutes, to a new account each time
+        core.learn(f"t{i}", f"a{i % 50}", f"b{i}", 1.0, i * 600.0, 0.0, "", False, False)
+    assert len(core) <= 145 and len(core.edge_keys()) == len(core)
+    assert core.accounts() <= 50 + 145
