@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,6 +21,8 @@ import orjson
 import polars as pl
 import typer
 from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from schemas import Decision, Party, TransferEvent
 from schemas.common import utc_now
@@ -329,14 +331,33 @@ def _parties(role: str, values: dict[str, list[Any]]) -> list[Party]:
     return out
 
 
-def run(transfers: Sequence[TransferEvent], context: ScreeningContext, policy: Policy) -> list[Decision]:
+ProgressReport = Callable[[int, int], None]
+"""Told (transfers screened so far, transfers in all) every `PROGRESS_STEP` transfers and at the end."""
+PROGRESS_STEP = 5000
+
+
+def run(
+    transfers: Sequence[TransferEvent],
+    context: ScreeningContext,
+    policy: Policy,
+    progress: ProgressReport | None = None,
+) -> list[Decision]:
     """Screen in event-time order through the streaming code path."""
     now = utc_now()
+    ordered = sorted(transfers, key=event_order)
     with collector_paused():
-        return [screen(t, context, policy, now) for t in sorted(transfers, key=event_order)]
+        if progress is None:
+            return [screen(t, context, policy, now) for t in ordered]
+        decisions: list[Decision] = []
+        for start in range(0, len(ordered), PROGRESS_STEP):
+            decisions.extend(screen(t, context, policy, now) for t in ordered[start : start + PROGRESS_STEP])
+            progress(len(decisions), len(ordered))
+        return decisions
 
 
-def screen_file(path: Path, context: ScreeningContext, policy: Policy) -> Backtest:
+def screen_file(
+    path: Path, context: ScreeningContext, policy: Policy, progress: ProgressReport | None = None
+) -> Backtest:
     frame = read_frame(path)
     check_columns(frame.columns)
     started, started_cpu = time.perf_counter(), time.process_time()
@@ -344,7 +365,7 @@ def screen_file(path: Path, context: ScreeningContext, policy: Policy) -> Backte
     parsed, parsed_cpu = time.perf_counter(), time.process_time()
     now = utc_now()
     held = [invalid_transfer_hold(tid, problem, context, policy, now) for tid, problem in bad if tid is not None]
-    decisions = run(events, context, policy) + held
+    decisions = run(events, context, policy, progress) + held
     return Backtest(
         decisions,
         len(bad),
@@ -416,7 +437,20 @@ def screen_command(
     except NoWatchlistsLoaded as exc:
         typer.echo(f"no lists to screen against: {exc}; run `aml watchlists load` first", err=True)
         raise typer.Exit(1) from exc
-    result = screen_file(input_path, context, policy)
+    with Progress(
+        TextColumn("[bold]screening"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("screen", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = screen_file(input_path, context, policy, report)
     write_decisions(result.decisions, output)
     counts = {a: sum(1 for d in result.decisions if d.action == a) for a in ("allow", "flag", "hold")}
     rate = len(result.decisions) / result.seconds if result.seconds else 0.0

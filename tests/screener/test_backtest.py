@@ -70,3 +70,21 @@ def test_aml_screen_without_loaded_lists_refuses_to_run(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "aml watchlists load" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_long_run_reports_progress_and_the_same_decisions() -> None:
+    from services.screener.backtest import PROGRESS_STEP
+
+    policy = load_policy()
+    events = stream()
+    events = [e.model_copy(update={"transfer_id": f"{e.transfer_id}-{n}"}) for n in range(3) for e in events]
+    while len(events) <= PROGRESS_STEP:
+        events += [e.model_copy(update={"transfer_id": f"{e.transfer_id}+"}) for e in events]
+    told: list[tuple[int, int]] = []
+    quiet = run(events, build_context(policy, load_watchlist()), policy)
+    reported = run(events, build_context(policy, load_watchlist()), policy, lambda n, of: told.append((n, of)))
+    assert [(d.transfer_id, d.action, d.reasons) for d in reported] == [
+        (d.transfer_id, d.action, d.reasons) for d in quiet
+    ]
+    assert told[0] == (PROGRESS_STEP, len(events)) and told[-1] == (len(events), len(events))
+    assert len(told) == -(-len(events) // PROGRESS_STEP)
