@@ -11,9 +11,10 @@
 //! report functions the reference uses.
 
 use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use pyo3::IntoPyObjectExt;
@@ -815,9 +816,34 @@ pub struct GraphCore {
     taint_hops: i64,
     peel: Option<usize>,
     currencies: HashSet<Name>,
+    /// Set by a panic: the state may break its invariants now, so nothing more is screened with it.
+    poisoned: Option<String>,
 }
 
 impl GraphCore {
+    /// Run `work` on the core. A panic (a broken invariant, a bug) poisons it: that call and every
+    /// later one fail with a RuntimeError, so each transfer is held as a screening error (decide.py)
+    /// until the screener restarts and rebuilds its graph from the log. Never a silent allow.
+    fn guarded<T>(&mut self, work: impl FnOnce(&mut Self) -> PyResult<T>) -> PyResult<T> {
+        if let Some(reason) = &self.poisoned {
+            return Err(PyRuntimeError::new_err(format!(
+                "the graph core stopped after an internal error ({reason}); restart the screener to rebuild its graph"
+            )));
+        }
+        match catch_unwind(AssertUnwindSafe(|| work(self))) {
+            Ok(result) => result,
+            Err(panic) => {
+                let reason = panic
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_owned());
+                self.poisoned = Some(reason.clone());
+                Err(PyRuntimeError::new_err(format!("graph core internal error: {reason}")))
+            }
+        }
+    }
+
     fn intern_currency(&mut self, currency: &str) -> Name {
         if let Some(known) = self.currencies.get(currency) {
             return known.clone();
@@ -956,6 +982,7 @@ impl GraphCore {
             taint_hops,
             peel: None,
             currencies: HashSet::default(),
+            poisoned: None,
         })
     }
 
@@ -1000,7 +1027,9 @@ impl GraphCore {
         src_listed: bool,
         dst_listed: bool,
     ) -> PyResult<bool> {
-        Ok(self.take(transfer_id, src, dst, amount, ts, value, currency, src_listed, dst_listed)?.seq.is_some())
+        self.guarded(|core| {
+            Ok(core.take(transfer_id, src, dst, amount, ts, value, currency, src_listed, dst_listed)?.seq.is_some())
+        })
     }
 
     /// Learn the transfer, then run the enabled rules: [(rule id, finding)] in the order they were enabled.
@@ -1019,14 +1048,21 @@ impl GraphCore {
         src_listed: bool,
         dst_listed: bool,
     ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
-        let cur = self.take(transfer_id, src, dst, amount, ts, value, currency, src_listed, dst_listed)?;
-        let mut found = Vec::new();
-        for settings in &self.rules {
-            if let Some(finding) = self.graph.run(&cur, settings)? {
-                found.push((settings.rule_id.as_str(), self.payload(py, &finding)?).into_pyobject(py)?);
+        self.guarded(|core| {
+            let cur = core.take(transfer_id, src, dst, amount, ts, value, currency, src_listed, dst_listed)?;
+            let mut found = Vec::new();
+            for settings in &core.rules {
+                if let Some(finding) = core.graph.run(&cur, settings)? {
+                    found.push((settings.rule_id.as_str(), core.payload(py, &finding)?).into_pyobject(py)?);
+                }
             }
-        }
-        Ok(found)
+            Ok(found)
+        })
+    }
+
+    /// Test hook: panic inside the core, as a broken invariant would.
+    fn _panic_for_tests(&mut self) -> PyResult<()> {
+        self.guarded(|_| panic!("test hook: a broken invariant"))
     }
 
     /// Fewest hops from the account back to a listed wallet holder, if it holds traced funds.

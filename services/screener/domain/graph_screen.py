@@ -173,6 +173,8 @@ class GraphScreen:
             lines = structuring.thresholds(settings) if "thresholds" in settings.params else {}
             self.core.enable(rule_id, _numbers(settings), list(lines.items()))
             self._settings[rule_id] = settings
+        self.broken: str | None = None
+        """Why the graph can no longer be trusted (it failed to learn a transfer), if it cannot."""
 
     def _take(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> tuple[Edge, bool, bool]:
         edge = to_edge(transfer)
@@ -182,11 +184,18 @@ class GraphScreen:
     def learn(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> Edge:
         """Add one transfer to the graph (a repeat changes nothing) without screening it."""
         edge, payer_listed, payee_listed = self._take(transfer, watchlist)
-        self.core.learn(*edge, payer_listed, payee_listed)
+        try:
+            self.core.learn(*edge, payer_listed, payee_listed)
+        except Exception as exc:
+            # Not raised: the stream must keep deciding. But a graph that missed a transfer would
+            # miss the patterns it belongs to, so from now on every transfer is held (see observe).
+            self.broken = f"{type(exc).__name__}: {exc}"
         return edge
 
     def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
         """Add one transfer to the graph and return what the heuristics find around it."""
+        if self.broken is not None:
+            raise RuntimeError(f"the graph missed a transfer ({self.broken}); restart the screener to rebuild it")
         # `_take` and `to_edge` inlined, the Edge built only for a finding: this runs for every transfer.
         originator, beneficiary, fiat = transfer.originator, transfer.beneficiary, transfer.fiat_value
         payer, payee = originator.wallet_address, beneficiary.wallet_address

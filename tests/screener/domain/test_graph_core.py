@@ -220,3 +220,43 @@ def test_the_core_keeps_only_the_window_over_a_long_stream() -> None:
         core.learn(f"t{i}", f"a{i % 50}", f"b{i}", 1.0, i * 600.0, 0.0, "", False, False)
     assert len(core) <= 145 and len(core.edge_keys()) == len(core)
     assert core.accounts() <= 50 + 145
+
+
+def test_after_an_internal_error_the_core_holds_every_transfer_until_restarted() -> None:
+    from schemas import Action
+    from services.screener.bootstrap import build_context
+    from services.screener.domain.decide import SCREENING_ERROR, screen
+    from tests.screener.domain.patterns import EMPTY, event
+
+    policy = load_policy()
+    ctx = build_context(policy, EMPTY)
+    assert isinstance(ctx.graph, GraphScreen)
+    assert screen(event("a", "b", 10, 0, 1), ctx, policy, START).action == Action.ALLOW
+    with pytest.raises(RuntimeError, match="graph core internal error: test hook"):
+        ctx.graph.core._panic_for_tests()
+    for n in range(2, 4):  # not only the transfer that met the error: the state is no longer trusted
+        decision = screen(event("a", "b", 10, n, n), ctx, policy, START)
+        assert decision.action == Action.HOLD and decision.reasons[0].rule_id == SCREENING_ERROR
+        assert "restart the screener" in decision.reasons[0].evidence["detail"]
+
+
+
+def test_a_transfer_the_graph_failed_to_learn_holds_every_later_one() -> None:
+    """Learning (graph tail, rebuild, recalled decisions) never stops the stream, but never fails open."""
+    from schemas import Action
+    from services.screener.bootstrap import build_context
+    from services.screener.domain.decide import SCREENING_ERROR, screen
+    from tests.screener.domain.patterns import EMPTY, event
+
+    policy = load_policy()
+    ctx = build_context(policy, EMPTY)
+    assert isinstance(ctx.graph, GraphScreen)
+    ctx.graph.learn(event("a", "b", 10, 0, 1), EMPTY)
+    assert ctx.graph.broken is None and len(ctx.graph) == 1
+    with pytest.raises(RuntimeError):
+        ctx.graph.core._panic_for_tests()
+    ctx.graph.learn(event("c", "d", 10, 1, 2), EMPTY)  # the core refuses it now: no exception here
+    assert ctx.graph.broken is not None and "restart the screener" in ctx.graph.broken
+    decision = screen(event("e", "f", 10, 2, 3), ctx, policy, START)
+    assert decision.action == Action.HOLD and decision.reasons[0].rule_id == SCREENING_ERROR
+    assert "missed a transfer" in decision.reasons[0].evidence["detail"]
