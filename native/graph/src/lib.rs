@@ -1066,9 +1066,11 @@ impl GraphCore {
     }
 
     /// Fewest hops from the account back to a listed wallet holder, if it holds traced funds.
-    fn exposure_hops(&self, account: &str) -> Option<i64> {
-        let node = self.graph.nodes.get(account)?;
-        self.graph.taint_share(node).map(|found| found.0)
+    fn exposure_hops(&mut self, account: &str) -> PyResult<Option<i64>> {
+        self.guarded(|core| {
+            let graph = &core.graph;
+            Ok(graph.nodes.get(account).and_then(|node| graph.taint_share(node)).map(|found| found.0))
+        })
     }
 
     /// The multigraph's edges as (src, dst, transfer_id), for tests and inspection.

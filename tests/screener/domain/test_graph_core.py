@@ -238,6 +238,8 @@ def test_after_an_internal_error_the_core_holds_every_transfer_until_restarted()
         decision = screen(event("a", "b", 10, n, n), ctx, policy, START)
         assert decision.action == Action.HOLD and decision.reasons[0].rule_id == SCREENING_ERROR
         assert "restart the screener" in decision.reasons[0].evidence["detail"]
+    with pytest.raises(RuntimeError, match="restart the screener"):
+        ctx.graph.exposure_hops("a")
 
 
 
