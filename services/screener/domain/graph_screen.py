@@ -134,6 +134,9 @@ def _parties(found: Sequence[tuple[str, EdgeTuple]]) -> dict[str, Edge]:
     return {party: Edge._make(t) for party, t in found}
 
 
+CoreArguments = tuple[str, str, str, float, float, float, str, bool, bool]
+"""What `GraphCore.learn` and `GraphCore.observe` take: an Edge's fields, then payer and payee listed."""
+
 Report = Callable[[Edge, Any, RuleSettings], Hit]
 """How a finding of the core (its plain-data payload, see native/graph) becomes the rule's `Hit`."""
 
@@ -176,30 +179,13 @@ class GraphScreen:
         self.broken: str | None = None
         """Why the graph can no longer be trusted (it failed to learn a transfer), if it cannot."""
 
-    def _take(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> tuple[Edge, bool, bool]:
-        edge = to_edge(transfer)
-        payer, payee = transfer.originator.wallet_address, transfer.beneficiary.wallet_address
-        return edge, bool(payer and watchlist.wallet_hits(payer)), bool(payee and watchlist.wallet_hits(payee))
-
-    def learn(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> Edge:
-        """Add one transfer to the graph (a repeat changes nothing) without screening it."""
-        edge, payer_listed, payee_listed = self._take(transfer, watchlist)
-        try:
-            self.core.learn(*edge, payer_listed, payee_listed)
-        except Exception as exc:
-            # Not raised: the stream must keep deciding. But a graph that missed a transfer would
-            # miss the patterns it belongs to, so from now on every transfer is held (see observe).
-            self.broken = f"{type(exc).__name__}: {exc}"
-        return edge
-
-    def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
-        """Add one transfer to the graph and return what the heuristics find around it."""
-        if self.broken is not None:
-            raise RuntimeError(f"the graph missed a transfer ({self.broken}); restart the screener to rebuild it")
-        # `_take` and `to_edge` inlined, the Edge built only for a finding: this runs for every transfer.
+    @staticmethod
+    def _arguments(transfer: TransferEvent, watchlist: WatchlistSnapshot) -> CoreArguments:
+        """The transfer as the core takes it: `to_edge`'s fields, then whether each party's wallet is listed.
+        (No `Edge` is built: this runs for every transfer, and the Edge is needed only for a finding.)"""
         originator, beneficiary, fiat = transfer.originator, transfer.beneficiary, transfer.fiat_value
         payer, payee = originator.wallet_address, beneficiary.wallet_address
-        found = self.core.observe(
+        return (
             transfer.transfer_id,
             originator.account_id,
             beneficiary.account_id,
@@ -210,6 +196,22 @@ class GraphScreen:
             payer is not None and bool(watchlist.wallet_hits(payer)),
             payee is not None and bool(watchlist.wallet_hits(payee)),
         )
+
+    def learn(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> Edge:
+        """Add one transfer to the graph (a repeat changes nothing) without screening it."""
+        try:
+            self.core.learn(*self._arguments(transfer, watchlist))
+        except Exception as exc:
+            # Not raised: the stream must keep deciding. But a graph that missed a transfer would
+            # miss the patterns it belongs to, so from now on every transfer is held (see observe).
+            self.broken = f"{type(exc).__name__}: {exc}"
+        return to_edge(transfer)
+
+    def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
+        """Add one transfer to the graph and return what the heuristics find around it."""
+        if self.broken is not None:
+            raise RuntimeError(f"the graph missed a transfer ({self.broken}); restart the screener to rebuild it")
+        found = self.core.observe(*self._arguments(transfer, watchlist))
         if not found:
             return []
         edge = to_edge(transfer)
