@@ -18,19 +18,20 @@ from typing import Any
 
 import pytest
 
-from schemas import Party, TransferEvent
+from schemas import Action, Party, TransferEvent
 from schemas.flat import to_event
 from services.evaluation.graph import AMLSIM, DATA, HELD_OUT, PATTERNS
 from services.evaluation.graph_data import Transfer, background, flat_rows, load_amlsim, parse_patterns, plant
 from services.screener.backtest import DEFAULTS
-from services.screener.bootstrap import load_policy
+from services.screener.bootstrap import build_context, load_policy
 from services.screener.domain._graphcore import GraphCore
+from services.screener.domain.decide import SCREENING_ERROR, screen
 from services.screener.domain.graph_screen import HEURISTICS, GraphScreen, ReferenceGraphScreen
 from services.screener.domain.hit import Hit
 from services.screener.domain.order import event_order
 from services.screener.domain.policy import Policy
 from services.screener.domain.watchlist import ListedWallet, WatchlistSnapshot
-from tests.screener.domain.patterns import START
+from tests.screener.domain.patterns import EMPTY, START, event
 
 LISTED = "TXj1TzNRUrB2rG2gz9Zr5WmQT2GZ3HNgQe"
 WATCHLIST = WatchlistSnapshot.build(
@@ -223,11 +224,6 @@ def test_the_core_keeps_only_the_window_over_a_long_stream() -> None:
 
 
 def test_after_an_internal_error_the_core_holds_every_transfer_until_restarted() -> None:
-    from schemas import Action
-    from services.screener.bootstrap import build_context
-    from services.screener.domain.decide import SCREENING_ERROR, screen
-    from tests.screener.domain.patterns import EMPTY, event
-
     policy = load_policy()
     ctx = build_context(policy, EMPTY)
     assert isinstance(ctx.graph, GraphScreen)
@@ -245,11 +241,6 @@ def test_after_an_internal_error_the_core_holds_every_transfer_until_restarted()
 
 def test_a_transfer_the_graph_failed_to_learn_holds_every_later_one() -> None:
     """Learning (graph tail, rebuild, recalled decisions) never stops the stream, but never fails open."""
-    from schemas import Action
-    from services.screener.bootstrap import build_context
-    from services.screener.domain.decide import SCREENING_ERROR, screen
-    from tests.screener.domain.patterns import EMPTY, event
-
     policy = load_policy()
     ctx = build_context(policy, EMPTY)
     assert isinstance(ctx.graph, GraphScreen)
