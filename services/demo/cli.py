@@ -33,9 +33,12 @@ def _table(tally: Tally, ledger: dict[str, int]) -> Table:
         "ledger pending",
         "p50 ms",
         "p99 ms",
+        "scenarios caught",
     ):
         table.add_column(column, justify="right")
     counts, latency = tally.counts(), tally.latency()
+    planted = tally.scenarios()
+    caught = sum(row["caught"] for row in planted)
     table.add_row(
         str(len(tally.submitted_at)),
         str(counts["allow"]),
@@ -48,6 +51,7 @@ def _table(tally: Tally, ledger: dict[str, int]) -> Table:
         str(ledger.get("pending", 0)),
         str(latency["p50"] or "-"),
         str(latency["p99"] or "-"),
+        f"{caught}/{len(planted)}" if planted else "-",
     )
     return table
 
@@ -68,11 +72,30 @@ def demo(
         summary: dict[str, Any] = asyncio.run(
             run_demo(cfg, lambda msg: console.log(msg), lambda t, lg: live.update(_table(t, lg)))
         )
-    ok = summary["undecided"] == 0 and summary["conflicting_decisions"] == 0 and summary["listed_wallet_not_held"] == 0
+    problems = _problems(summary)
     if as_json:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
-        console.print_json(json.dumps(summary))
-        console.print("[green]every transfer decided once[/green]" if ok else "[red]the run is incomplete[/red]")
-    if not ok:
+        console.print_json(json.dumps({k: v for k, v in summary.items() if k != "scenarios"}))
+        for row in summary["scenarios"].values():
+            mark = "[green]caught[/green]" if row["caught"] else "[red]MISSED[/red]"
+            got = f"{row['action']} {', '.join(row['rules'])}" if row["action"] else "no decision"
+            console.print(f"{mark} {row['scenario']} ({row['story']}): expected {row['expected']}, got {got}")
+        verdict = f"[red]{'; '.join(problems)}[/red]" if problems else "[green]every transfer decided once[/green]"
+        console.print(verdict)
+    if problems:
         raise typer.Exit(1)
+
+
+def _problems(summary: dict[str, Any]) -> list[str]:
+    """What makes the run a failure, in words."""
+    found = []
+    if summary["undecided"]:
+        found.append(f"{summary['undecided']} transfers undecided")
+    if summary["conflicting_decisions"]:
+        found.append(f"{summary['conflicting_decisions']} transfers decided twice differently")
+    if summary["listed_wallet_not_held"]:
+        found.append(f"{summary['listed_wallet_not_held']} transfers to listed wallets not held")
+    if summary["scenarios_missed"]:
+        found.append(f"planted scenarios not caught: {', '.join(summary['scenarios_missed'])}")
+    return found

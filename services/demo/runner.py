@@ -106,7 +106,7 @@ async def _submit(
     body = "[" + ",".join(p.event.model_dump_json() for p in batch) + "]"
     now = time.monotonic()
     for planned in batch:
-        tally.submitted(planned.event.transfer_id, now, planned.listed)
+        tally.submitted(planned.event.transfer_id, now, planned.listed, planned.expect)
     response = await client.post(
         url, content=body, headers={"X-API-Key": f"{api_key}-{exchange}", "content-type": "application/json"}
     )
@@ -134,6 +134,18 @@ async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: 
         ):
             if stop.is_set():
                 break
+            if planned.scenario is not None:
+                # Everything generated before a scenario leg is accepted (on the broker) before the leg
+                # is sent, so the screener has the leg's history when it screens it, whatever the
+                # partitions and the per-exchange batching would otherwise do to the order.
+                for pending in by_exchange.values():
+                    if pending:
+                        await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
+                        sent += len(pending)
+                        pending.clear()
+                await _submit(client, f"{ingest}/v1/transfers", api_key, [planned], tally)
+                sent += 1
+                continue
             pending = by_exchange.setdefault(planned.event.exchange_id, [])
             pending.append(planned)
             if len(pending) >= BATCH:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas import Action, Decision
+from services.demo.scenarios import Expectation
 
 
 @dataclass
@@ -19,11 +20,15 @@ class Tally:
     redelivered: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     dead_letters: int = 0
+    expected: dict[str, Expectation] = field(default_factory=dict)
+    """Last legs of planted scenarios, by transfer id: the rule that must catch each, and the action."""
 
-    def submitted(self, transfer_id: str, at: float, listed: bool) -> None:
+    def submitted(self, transfer_id: str, at: float, listed: bool, expect: Expectation | None = None) -> None:
         self.submitted_at[transfer_id] = at
         if listed:
             self.listed.add(transfer_id)
+        if expect is not None:
+            self.expected[transfer_id] = expect
 
     def decided(self, decision: Decision, at: float) -> None:
         if decision.transfer_id not in self.submitted_at or decision.is_resolution:
@@ -50,6 +55,29 @@ class Tally:
     def listed_not_held(self) -> list[str]:
         return sorted(t for t in self.listed if t in self.decisions and self.decisions[t].action != Action.HOLD)
 
+    def scenarios(self) -> list[dict[str, Any]]:
+        """Each planted scenario: the rule and action it must get, what it got, and whether it was caught."""
+        rows = []
+        for transfer_id, expect in self.expected.items():
+            decision = self.decisions.get(transfer_id)
+            rules = sorted({r.rule_id for r in decision.reasons}) if decision is not None else []
+            action = decision.action.value if decision is not None else None
+            rows.append(
+                {
+                    "scenario": expect.scenario,
+                    "story": expect.story,
+                    "transfer_id": transfer_id,
+                    "expected": f"{expect.action.value} {expect.rule_id}",
+                    "action": action,
+                    "rules": rules,
+                    "caught": action == expect.action.value and expect.rule_id in rules,
+                }
+            )
+        return rows
+
+    def scenarios_missed(self) -> list[str]:
+        return [row["scenario"] for row in self.scenarios() if not row["caught"]]
+
     def latency(self) -> dict[str, float | None]:
         if not self.latencies_ms:
             return {"p50": None, "p99": None, "max": None}
@@ -66,6 +94,8 @@ class Tally:
             "conflicting_decisions": len(self.conflicting),
             "listed_wallet_transfers": len(self.listed),
             "listed_wallet_not_held": len(self.listed_not_held()),
+            "scenarios": {row["scenario"]: row for row in self.scenarios()},
+            "scenarios_missed": self.scenarios_missed(),
             "ledger": ledger,
             "dead_letters": self.dead_letters,
             "latency_ms": self.latency(),

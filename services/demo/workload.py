@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from schemas import IdType, Party, TransferEvent
+from services.demo import scenarios
+from services.demo.scenarios import Expectation
 from services.screener.domain.watchlist import ListedWallet
 
 EXCHANGES = ("rupee-vx", "indus-digital", "karachi-tokens")
@@ -85,6 +87,10 @@ class PlannedTransfer:
     event: TransferEvent
     listed: bool
     """True when a party's wallet is on the sanctions list: the pipeline must hold it."""
+    scenario: str | None = None
+    """The planted scenario this transfer is a leg of, if any."""
+    expect: Expectation | None = None
+    """Set on the last leg of a planted scenario: the rule that must catch it, and the action."""
 
 
 def _account(rng: random.Random, n: int) -> Account:
@@ -127,13 +133,30 @@ def generate(
     accounts: int = 5000,  # a licensed exchange's customers; 500 made every account a fan hub within seconds
     start: datetime | None = None,
     run_tag: str = "demo",
+    plant: bool = True,
 ) -> Iterator[PlannedTransfer]:
+    """`count` transfers; with `plant`, the scenarios of `services.demo.scenarios` take some of the
+    positions (from `scenarios.MIN_TRANSFERS` transfers on), and their last legs carry what must catch them."""
     rng = random.Random(seed)
+    # Their own generator: the scenarios' accounts and wallets do not depend on the traffic around them.
+    planted = scenarios.build(random.Random(seed + 1), run_tag, EXCHANGES[0]) if plant else []
+    plan = scenarios.schedule(planted, count)
     population = [_account(rng, i) for i in range(accounts)]
     evm_listed = [w for w in listed_wallets if w.address.lower().startswith("0x")]
     tron_listed = [w for w in listed_wallets if w.address.startswith("T")]
     clock = start or datetime.now(UTC)
     for n in range(count):
+        if n in plan:
+            scenario, index = plan[n]
+            clock += timedelta(milliseconds=rng.randint(5, 400))
+            last = index == len(scenario.legs) - 1
+            yield PlannedTransfer(
+                scenarios.event(scenario.legs[index], f"{run_tag}-{n:07d}", clock, ASSETS),
+                listed=False,
+                scenario=scenario.name,
+                expect=Expectation(scenario.name, scenario.story, scenario.rule_id, scenario.action) if last else None,
+            )
+            continue
         asset = rng.choice(tuple(ASSETS))
         chain, (low, high), fiat_rate = ASSETS[asset]
         amount = Decimal(rng.randint(low * 100, high * 100)) / 100

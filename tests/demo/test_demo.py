@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 
 import pytest
+
+from services.demo import scenarios
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -34,4 +37,9 @@ def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger() -
     assert ledger["escrowed"] == decisions["hold"]
     assert ledger["pending"] == 0
     assert summary["dead_letters"] == 0
+    # The planted scenarios went through ingest, Kafka (the graph tail included) and the screener
+    # process, and each got the action and the rule it names.
+    assert len(summary["scenarios"]) == len(scenarios.build(random.Random(0), "t", "x"))
+    assert summary["scenarios_missed"] == [], summary["scenarios"]
+    assert all(row["caught"] for row in summary["scenarios"].values())
     assert summary["latency_ms"]["p50"] is not None and summary["latency_ms"]["p99"] >= summary["latency_ms"]["p50"]

@@ -1,0 +1,211 @@
+"""Laundering and compliance scenarios planted in the demo workload, each with the rule that must catch it.
+
+The random exchange traffic keeps the graph rules almost quiet (customers pay each other at
+random), so on its own the demo would show only the sanctioned-wallet holds. These scenarios
+give it the patterns the screener exists for: a mule fan-in, a round trip, structuring under
+Pakistan's PKR 2 million reporting line, a scatter-gather, a transfer missing travel-rule data,
+and parties in FATF-listed countries. Every scenario uses accounts of its own (named after the
+run, so a rerun on the same cluster starts them fresh) and names the rule and the action its
+last leg must get; the demo reports any scenario that was not caught, and fails.
+
+Pure and seeded, like the rest of the workload.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from schemas import Action, IdType, Party, TransferEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    originator: Party
+    beneficiary: Party
+    asset: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    story: str
+    rule_id: str
+    """The rule that must be among the reasons of the last leg's decision."""
+    action: Action
+    """The action the last leg must get."""
+    legs: tuple[Leg, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    scenario: str
+    story: str
+    rule_id: str
+    action: Action
+
+
+class _Cast:
+    """Makes the scenario's own customers: fresh accounts with complete travel-rule data."""
+
+    def __init__(self, rng: random.Random, run_tag: str, exchange_id: str) -> None:
+        self._rng = rng
+        self._run_tag = run_tag
+        self._exchange_id = exchange_id
+
+    def party(self, scenario: str, role: str, **changes: object) -> Party:
+        rng = self._rng
+        party = Party(
+            account_id=f"{self._run_tag}-{scenario}-{role}",
+            wallet_address="0x" + "".join(rng.choices("0123456789abcdef", k=40)),
+            name=f"{scenario} {role}".title(),
+            country="PK",
+            id_number=f"{rng.randint(10000, 99999)}-{rng.randint(1000000, 9999999)}-{rng.randint(1, 9)}",
+            id_type=IdType.CNIC,
+            date_of_birth=date(rng.randint(1960, 2000), rng.randint(1, 12), rng.randint(1, 28)),
+            vasp_id=self._exchange_id,
+            hosted=True,
+        )
+        return party.model_copy(update=changes) if changes else party
+
+
+def _usdt(originator: Party, beneficiary: Party, amount: str) -> Leg:
+    return Leg(originator, beneficiary, "USDT", Decimal(amount))
+
+
+def build(rng: random.Random, run_tag: str, exchange_id: str) -> list[Scenario]:
+    """The scenarios, each with fresh accounts at `exchange_id`."""
+    cast = _Cast(rng, run_tag, exchange_id)
+    collector = cast.party("fan-in", "collector")
+    mules = [cast.party("fan-in", f"mule{i}") for i in range(1, 6)]
+    ring = [cast.party("round-trip", name) for name in ("a", "b", "c")]
+    smurf = cast.party("structuring", "sender")
+    payees = [cast.party("structuring", f"payee{i}") for i in range(1, 4)]
+    source, sink = cast.party("scatter-gather", "source"), cast.party("scatter-gather", "sink")
+    middle = [cast.party("scatter-gather", f"via{i}") for i in range(1, 4)]
+    return [
+        Scenario(
+            "fan-in",
+            "five new accounts pay one collector within minutes",
+            "graph.fan_in",
+            Action.FLAG,
+            tuple(
+                _usdt(mule, collector, amount)
+                for mule, amount in zip(mules, ("820", "760", "905", "690", "840"), strict=True)
+            ),
+        ),
+        Scenario(
+            "round-trip",
+            "funds leave an account and come back to it through two others",
+            "graph.cycle",
+            Action.FLAG,
+            (
+                _usdt(ring[0], ring[1], "4000"),
+                _usdt(ring[1], ring[2], "3930"),
+                _usdt(ring[2], ring[0], "3870"),
+            ),
+        ),
+        Scenario(
+            "structuring",
+            "three bond transfers just under the PKR 2,000,000 reporting line in a day",
+            "graph.structuring",
+            Action.FLAG,
+            tuple(
+                Leg(smurf, payee, "PIB-5Y", Decimal(amount))
+                for payee, amount in zip(payees, ("1950", "1880", "1925"), strict=True)  # PKR 1,000 a unit
+            ),
+        ),
+        Scenario(
+            "scatter-gather",
+            "one account splits funds over three others that pay them on to one receiver",
+            "graph.scatter_gather",
+            Action.FLAG,
+            (
+                *(_usdt(source, via, amount) for via, amount in zip(middle, ("1200", "1150", "1230"), strict=True)),
+                *(_usdt(via, sink, amount) for via, amount in zip(middle, ("1180", "1120", "1210"), strict=True)),
+            ),
+        ),
+        Scenario(
+            "travel-rule",
+            "PKR 1.4 million sent without the originator's national id or date of birth",
+            "travel_rule.missing_data",
+            Action.HOLD,
+            (
+                _usdt(
+                    cast.party("travel-rule", "sender", id_number=None, id_type=None, date_of_birth=None),
+                    cast.party("travel-rule", "payee"),
+                    "5000",
+                ),
+            ),
+        ),
+        Scenario(
+            "call-for-action",
+            "a payment to a customer in Iran, on FATF's call-for-action list",
+            "jurisdiction.call_for_action",
+            Action.HOLD,
+            (
+                _usdt(
+                    cast.party("call-for-action", "sender"),
+                    cast.party("call-for-action", "payee", country="IR"),
+                    "300",
+                ),
+            ),
+        ),
+        Scenario(
+            "increased-monitoring",
+            "a payment to a customer in Kenya, under FATF's increased monitoring",
+            "jurisdiction.increased_monitoring",
+            Action.FLAG,
+            (
+                _usdt(
+                    cast.party("increased-monitoring", "sender"),
+                    cast.party("increased-monitoring", "payee", country="KE"),
+                    "300",
+                ),
+            ),
+        ),
+    ]
+
+
+MIN_TRANSFERS = 200
+"""Fewer transfers than this and the demo plants no scenario (they would crowd out the traffic)."""
+
+MAX_SPACING = 250
+"""At most this many transfers between a scenario's legs: a long stream shows them all early on."""
+
+
+def schedule(scenarios: Sequence[Scenario], count: int) -> dict[int, tuple[Scenario, int]]:
+    """Stream position → (scenario, leg index). The legs of all scenarios advance together, spread
+    over the run so that each leg reaches the screener well after the one before it."""
+    if count < MIN_TRANSFERS or not scenarios:
+        return {}
+    legs = max(len(s.legs) for s in scenarios)
+    spacing = min(MAX_SPACING, count // (legs + 1))
+    plan: dict[int, tuple[Scenario, int]] = {}
+    for leg in range(legs):
+        for offset, scenario in enumerate(scenarios):
+            if leg < len(scenario.legs):
+                plan[spacing // 2 + leg * spacing + offset] = (scenario, leg)
+    return plan
+
+
+def event(
+    leg: Leg, transfer_id: str, at: datetime, assets: dict[str, tuple[str, tuple[int, int], Decimal]]
+) -> TransferEvent:
+    chain, _, fiat_rate = assets[leg.asset]
+    return TransferEvent(
+        transfer_id=transfer_id,
+        occurred_at=at.astimezone(UTC),
+        exchange_id=leg.originator.vasp_id or "unknown",
+        asset=leg.asset,
+        chain=chain,
+        amount=leg.amount,
+        fiat_value=(leg.amount * fiat_rate).quantize(Decimal("0.01")),
+        fiat_currency="PKR",
+        originator=leg.originator,
+        beneficiary=leg.beneficiary,
+    )
