@@ -18,7 +18,7 @@ from services.screener.domain.policy import Policy
 from services.screener.domain.sanctions import sanctioned_name
 from services.screener.domain.travel_rule import missing_travel_data, unhosted_exposure
 from services.screener.domain.wallets import checksum_mismatch
-from services.screener.domain.watchlist import WatchlistSnapshot
+from services.screener.domain.watchlist import ListedWallet, WatchlistSnapshot
 
 __all__ = ["RULES", "Hit", "Rule", "ScreeningContext"]
 
@@ -43,12 +43,20 @@ def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterato
     if transfer.originator.wallet_address is None and transfer.beneficiary.wallet_address is None:
         return  # the common case for exchange-internal accounts: no address to look up
     for role, party in (("originator", transfer.originator), ("beneficiary", transfer.beneficiary)):
+        # A list often names one address several times, once per token it holds (OFAC lists an EVM
+        # address under ETH, USDT and USDC): one reason per entry and address, with all its tickers.
+        tickers: dict[tuple[str, str, str], list[str]] = {}
+        first: dict[tuple[str, str, str], ListedWallet] = {}
         for listed in ctx.watchlist.wallet_hits(party.wallet_address):
+            key = (listed.list_name, listed.entry_id, listed.address)
+            first.setdefault(key, listed)
+            tickers.setdefault(key, []).append(listed.ticker)
+        for key, listed in first.items():
             yield Hit(
                 rule_id=SANCTIONED_WALLET,
                 explanation=(
                     f"The {role}'s wallet is listed on {listed.list_name} "
-                    f"(entry {listed.entry_id}, {listed.entry_name})."
+                    f"(entry {listed.entry_id}, {listed.entry_name}; for {', '.join(tickers[key])})."
                 ),
                 severity=Severity.CRITICAL,
                 weight=1.0,
@@ -57,7 +65,7 @@ def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterato
                     "role": role,
                     "wallet_address": party.wallet_address,
                     "listed_address": listed.address,
-                    "ticker": listed.ticker,
+                    "tickers": tickers[key],
                     "list": listed.list_name,
                     "entry_id": listed.entry_id,
                     "entry_key": listed.entry_key,

@@ -42,6 +42,19 @@ def test_listed_beneficiary_wallet_in_any_case_is_held_with_the_entry_cited() ->
     assert "beneficiary" in reason.explanation
 
 
+def test_an_address_listed_for_several_tokens_gives_one_reason_per_entry() -> None:
+    again = [ListedWallet(LISTED, t, "OFAC SDN", "29584", "POTEKHIN, Danil", "CYBER2") for t in ("ETH", "USDT", "USDC")]
+    other = ListedWallet(LISTED, "ETH", "OFAC SDN", "777", "OTHER, Entry", "CYBER2", "ofac-sdn:777")
+    ctx = ScreeningContext(WatchlistSnapshot.build("wl-2", [*again, other]), POLICY)
+    decision = screen(transfer(beneficiary=party("ext-1", wallet_address=LISTED, hosted=False)), ctx, POLICY, NOW)
+    reasons = [r for r in decision.reasons if r.rule_id == SANCTIONED_WALLET]
+    assert [(r.evidence["entry_id"], r.evidence["tickers"]) for r in reasons] == [
+        ("29584", ["ETH", "USDT", "USDC"]),
+        ("777", ["ETH"]),
+    ]
+    assert "for ETH, USDT, USDC" in reasons[0].explanation
+
+
 def test_listed_originator_is_held_too() -> None:
     event = transfer(originator=party("acct-x", wallet_address=LISTED))
     assert screen(event, CTX, POLICY, NOW).action == Action.HOLD
