@@ -114,12 +114,17 @@ async def _submit(
         raise RuntimeError(f"ingest refused a batch: {response.status_code} {response.text[:500]}")
 
 
-async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: asyncio.Event) -> None:
-    listed = [
+def demo_wallets() -> list[ListedWallet]:
+    """The listed wallets of the packaged OFAC excerpt, which the workload sends a share of transfers to."""
+    return [
         ListedWallet(w.address, w.ticker, e.list_label, e.entry_id, e.names[0].full, e.programme, e.key)
         for e in excerpt_snapshot().entries
         for w in e.wallets
     ]
+
+
+async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: asyncio.Event) -> None:
+    listed = demo_wallets()
     run_tag = "demo-" + secrets.token_hex(3)
     by_exchange: dict[str, list[PlannedTransfer]] = {}
     started = time.monotonic()

@@ -12,27 +12,19 @@ import pytest
 
 from schemas import Action
 from services.demo import scenarios
+from services.demo.runner import demo_wallets
 from services.demo.workload import PlannedTransfer, generate
-from services.screener.adapters.lists import excerpt_snapshot, load_watchlist
+from services.screener.adapters.lists import load_watchlist
 from services.screener.backtest import run
 from services.screener.bootstrap import build_context, load_policy
-from services.screener.domain.watchlist import ListedWallet
 
 START = datetime(2026, 11, 23, 9, tzinfo=UTC)
 BUILT = scenarios.build(random.Random(0), "t", "x")
 RULES = {s.name: s.rule_id for s in BUILT}
 
 
-def _listed() -> list[ListedWallet]:
-    return [
-        ListedWallet(w.address, w.ticker, e.list_label, e.entry_id, e.names[0].full, e.programme, e.key)
-        for e in excerpt_snapshot().entries
-        for w in e.wallets
-    ]
-
-
 def _workload(count: int, plant: bool = True) -> list[PlannedTransfer]:
-    return list(generate(count, _listed(), start=START, run_tag="t", plant=plant))
+    return list(generate(count, demo_wallets(), start=START, run_tag="t", plant=plant))
 
 
 def test_every_scenario_is_caught_by_its_rule_on_its_last_leg_and_not_before() -> None:
