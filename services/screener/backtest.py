@@ -39,13 +39,26 @@ from services.screener.domain.watchlist import WatchlistSnapshot
 from services.watchlists.loading import NoWatchlistsLoaded
 
 DEFAULTS = {"exchange_id": "backtest", "chain": "unspecified"}
+SHOWN_BAD_ROWS = 20
+"""`aml screen` names at most this many invalid rows (each is held if it names its transfer)."""
 OUTPUT_COLUMNS = ("transfer_id", "action", "score", "reasons", "subjects")
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A row that failed validation: where it is, the transfer it names (if any) and what is wrong."""
+
+    row: int
+    """0-based position among the file's data rows (the header not counted)."""
+    transfer_id: str | None
+    problem: str
 
 
 @dataclass
 class Backtest:
     decisions: list[Decision] = field(default_factory=list)
-    invalid: int = 0
+    bad: list[tuple[str, BadRow]] = field(default_factory=list)
+    """Every row that failed validation, with where to find it in the file ("line 7", "row 7")."""
     seconds: float = 0.0
     parse_seconds: float = 0.0
     """Of `seconds`, the time spent validating rows (the rest is screening)."""
@@ -64,17 +77,18 @@ def read_frame(path: Path) -> pl.DataFrame:
     return pl.read_csv(path, infer_schema=False)
 
 
-def parse_rows(rows: Iterable[dict[str, Any]]) -> tuple[list[TransferEvent], list[tuple[str | None, str]]]:
-    """Valid events, and (transfer id if any, problem) for every row that failed validation."""
+def parse_rows(rows: Iterable[dict[str, Any]], first: int = 0) -> tuple[list[TransferEvent], list[BadRow]]:
+    """Valid events, and every row that failed validation (numbered from `first`)."""
     events: list[TransferEvent] = []
-    bad: list[tuple[str | None, str]] = []
-    for row in rows:
+    bad: list[BadRow] = []
+    for number, row in enumerate(rows, first):
         try:
             events.append(to_event(row, DEFAULTS))
         except ValidationError as exc:
             problem = "; ".join(f"{column_of(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
             transfer_id = row.get("transfer_id")
-            bad.append((transfer_id if isinstance(transfer_id, str) and transfer_id.strip() else None, problem))
+            named = transfer_id if isinstance(transfer_id, str) and transfer_id.strip() else None
+            bad.append(BadRow(number, named, problem))
     return events, bad
 
 
@@ -181,7 +195,7 @@ def _convert(kind: str, values: list[Any], failed: set[int]) -> list[Any]:
 
 def parse_frame(
     frame: pl.DataFrame, defaults: Mapping[str, str] = DEFAULTS
-) -> tuple[list[TransferEvent], list[tuple[str | None, str]]]:
+) -> tuple[list[TransferEvent], list[BadRow]]:
     """`parse_rows` over a whole frame of text columns (flat form, checked with `check_columns`), in bulk."""
     with collector_paused():
         return _parse_frame(frame, defaults)
@@ -206,9 +220,7 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_frame(
-    frame: pl.DataFrame, defaults: Mapping[str, str]
-) -> tuple[list[TransferEvent], list[tuple[str | None, str]]]:
+def _parse_frame(frame: pl.DataFrame, defaults: Mapping[str, str]) -> tuple[list[TransferEvent], list[BadRow]]:
     columns = [c for c in frame.columns if c in _KINDS]
     blank = {c: pl.col(c).is_null() | pl.col(c).str.contains(_BLANK) for c in columns}
     plain = [blank[c] | _plain(_KINDS[c], pl.col(c)) for c in columns]
@@ -235,7 +247,7 @@ def _parse_frame(
         else {}
     )
     events: list[TransferEvent] = []
-    bad: list[tuple[str | None, str]] = []
+    bad: list[BadRow] = []
     others = [i for i in range(frame.height) if i not in built]
     slow = iter(frame[others].iter_rows(named=True)) if others else iter(())
     for i in range(frame.height):
@@ -243,7 +255,7 @@ def _parse_frame(
         if event is not None:
             events.append(event)
             continue
-        parsed, problems = parse_rows([next(slow)])
+        parsed, problems = parse_rows([next(slow)], i)
         events += parsed
         bad += problems
     return events, bad
@@ -364,16 +376,37 @@ def screen_file(
     events, bad = parse_frame(frame)
     parsed, parsed_cpu = time.perf_counter(), time.process_time()
     now = utc_now()
-    held = [invalid_transfer_hold(tid, problem, context, policy, now) for tid, problem in bad if tid is not None]
+    located = list(zip(where(path, frame, [b.row for b in bad]), bad, strict=True))
+    held = [
+        invalid_transfer_hold(b.transfer_id, f"{place}: {b.problem}", context, policy, now)
+        for place, b in located
+        if b.transfer_id is not None
+    ]
     decisions = run(events, context, policy, progress) + held
     return Backtest(
         decisions,
-        len(bad),
+        located,
         seconds=time.perf_counter() - started,
         parse_seconds=parsed - started,
         cpu_seconds=time.process_time() - started_cpu,
         parse_cpu_seconds=parsed_cpu - started_cpu,
     )
+
+
+def where(path: Path, frame: pl.DataFrame, rows: Sequence[int]) -> list[str]:
+    """Where each data row (0-based) is in the file, as an editor shows it: "line N" for CSV and
+    NDJSON, "row N" for Parquet. A CSV cell may hold line breaks, so earlier rows' breaks count."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return [f"row {row + 1}" for row in rows]
+    if suffix in (".ndjson", ".jsonl"):
+        return [f"line {row + 1}" for row in rows]
+    if not rows:
+        return []
+    # Line breaks inside the rows before each row: one pass over the frame, whatever the number of rows.
+    per_row = frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series()
+    before = per_row.cum_sum().shift(1, fill_value=0).to_list()
+    return [f"line {row + 2 + before[row]}" for row in rows]  # line 1 is the header
 
 
 def decision_row(decision: Decision) -> dict[str, Any]:
@@ -435,7 +468,7 @@ def screen_command(
     try:
         context = build_context(policy, watchlist_from(watchlists, policy))
     except NoWatchlistsLoaded as exc:
-        typer.echo(f"no lists to screen against: {exc}; run `aml watchlists load` first", err=True)
+        typer.echo(f"no lists to screen against: {exc}", err=True)
         raise typer.Exit(1) from exc
     with Progress(
         TextColumn("[bold]screening"),
@@ -454,7 +487,12 @@ def screen_command(
     write_decisions(result.decisions, output)
     counts = {a: sum(1 for d in result.decisions if d.action == a) for a in ("allow", "flag", "hold")}
     rate = len(result.decisions) / result.seconds if result.seconds else 0.0
+    for place, bad in result.bad[:SHOWN_BAD_ROWS]:
+        fate = f"transfer {bad.transfer_id} held" if bad.transfer_id else "no transfer id, so no decision"
+        typer.echo(f"{input_path}:{place}: {bad.problem} ({fate})", err=True)
+    if len(result.bad) > SHOWN_BAD_ROWS:
+        typer.echo(f"... and {len(result.bad) - SHOWN_BAD_ROWS} more invalid rows", err=True)
     typer.echo(
         f"{len(result.decisions)} decisions ({counts['allow']} allow, {counts['flag']} flag, {counts['hold']} hold), "
-        f"{result.invalid} invalid rows, policy {policy.version}, {rate:,.0f} transfers/s"
+        f"{len(result.bad)} invalid rows, policy {policy.version}, {rate:,.0f} transfers/s"
     )

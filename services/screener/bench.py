@@ -53,7 +53,7 @@ def measure(folder: Path, limit: int | None = None) -> dict[str, Any]:
         "graph": folder.name,
         "transfers": transfers,
         "decisions": decisions,
-        "invalid": result.invalid,
+        "invalid": len(result.bad),
         "actions": dict(sorted(Counter(d.action.value for d in result.decisions).items())),
         "policy": policy.version,
         # Throughput over parse + screen (what `aml screen` reports); reading the file is excluded.

@@ -38,7 +38,7 @@ def publish_command(
     try:
         snapshot = WatchlistStore(directory).current_snapshot()
     except NoWatchlistsLoaded as exc:
-        console.print(f"[red]nothing to publish[/red]: {exc}; run `aml watchlists load` first")
+        console.print(f"[red]nothing to publish[/red]: {exc}")
         raise typer.Exit(1) from exc
 
     async def _publish() -> None:

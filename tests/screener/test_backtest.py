@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import polars as pl
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -58,6 +59,35 @@ def test_file_order_does_not_matter_because_screening_follows_event_time() -> No
     key = [(d.transfer_id, d.action, d.reasons) for d in first]
     assert key == [(d.transfer_id, d.action, d.reasons) for d in second]
     assert {d.action for d in first} == {"allow", "flag", "hold"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".ndjson", ".parquet"])
+def test_aml_screen_names_each_invalid_row_by_its_place_in_the_file_and_holds_it(tmp_path: Path, suffix: str) -> None:
+    rows = [from_event(t) for t in stream()[:6]]
+    rows[1] = rows[1] | {"originator_name": "Line\nBreak\nInside"}  # two breaks inside a quoted CSV cell
+    rows[3] = rows[3] | {"amount": "-5"}
+    rows[4] = rows[4] | {"transfer_id": "", "occurred_at": "yesterday"}
+    frame = pl.DataFrame(rows)
+    source = tmp_path / f"in{suffix}"
+    {".csv": frame.write_csv, ".ndjson": frame.write_ndjson, ".parquet": frame.write_parquet}[suffix](source)
+    WatchlistStore(tmp_path / "lists").install(excerpt_snapshot())
+    app = typer.Typer()
+    app.command()(screen_command)
+    args = [str(source), "-o", str(tmp_path / "out.csv"), "--watchlists", str(tmp_path / "lists")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    # Data rows 4 and 5: CSV lines 7 and 8 (header, then two extra lines from the cell above).
+    first, second = {".csv": ("line 7", "line 8"), ".ndjson": ("line 4", "line 5"), ".parquet": ("row 4", "row 5")}[
+        suffix
+    ]
+    held_id = rows[3]["transfer_id"]
+    assert f"{source}:{first}: amount: Input should be greater than 0 (transfer {held_id} held)" in result.output
+    assert f"{source}:{second}: transfer_id:" in result.output and "no transfer id, so no decision" in result.output
+    assert "5 decisions" in result.output and "2 invalid rows" in result.output
+    out = {r["transfer_id"]: r for r in pl.read_csv(tmp_path / "out.csv").iter_rows(named=True)}
+    (reason,) = json.loads(out[held_id]["reasons"])
+    assert out[held_id]["action"] == "hold" and reason["rule_id"] == "system.invalid_transfer"
+    assert reason["evidence"]["problem"].startswith(f"{first}: amount:")
 
 
 def test_aml_screen_without_loaded_lists_refuses_to_run(tmp_path: Path) -> None:

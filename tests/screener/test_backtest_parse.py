@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from schemas import TransferEvent
 from schemas.flat import COLUMNS, from_event
-from services.screener.backtest import parse_frame, parse_rows
+from services.screener.backtest import BadRow, parse_frame, parse_rows
 from services.screener.domain.construct import built
 from tests.screener.crafted import stream
 
@@ -117,7 +117,7 @@ def test_rows_of_one_party_share_one_frozen_model_and_a_frame_without_plain_rows
     events, _ = parse_frame(_frame([BASE | {"transfer_id": f"t{i}"} for i in range(3)]))
     assert events[0].originator is events[2].originator
     events, bad = parse_frame(_frame([BASE | {"amount": "-1"}]))
-    assert events == [] and bad == [("t1", "amount: Input should be greater than 0")]
+    assert events == [] and bad == [BadRow(0, "t1", "amount: Input should be greater than 0")]
 
 
 def test_built_models_equal_validated_ones() -> None:
