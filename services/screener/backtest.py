@@ -29,7 +29,7 @@ from schemas.common import utc_now
 from schemas.flat import PARTY_FIELDS, REQUIRED, ROLES, check_columns, column_of, to_event
 from schemas.transfer import IdType
 from services.screener.adapters.lists import from_store
-from services.screener.bootstrap import build_context, load_policy
+from services.screener.bootstrap import build_context, load_jurisdictions, load_policy
 from services.screener.domain.construct import built
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
 from services.screener.domain.name_policy import match_config
@@ -465,6 +465,8 @@ def screen_command(
 ) -> None:
     """Screen a file of transfers in event-time order with the streaming code path."""
     policy = load_policy(policy_path)
+    if (stale := load_jurisdictions().staleness(utc_now().date())) is not None:
+        typer.echo(f"warning: {stale}", err=True)
     try:
         context = build_context(policy, watchlist_from(watchlists, policy))
     except NoWatchlistsLoaded as exc:

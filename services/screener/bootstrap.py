@@ -22,7 +22,7 @@ from services.screener.adapters.recall import recall_decisions
 from services.screener.adapters.watchlist_feed import WatchlistFeed
 from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.heuristic import DAY
-from services.screener.domain.jurisdiction import JurisdictionLists
+from services.screener.domain.jurisdiction import JurisdictionListError, JurisdictionLists
 from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.policy import Policy, PolicyError
@@ -58,8 +58,13 @@ def load_policy(path: Path | None = None) -> Policy:
 
 
 def load_jurisdictions(path: Path | None = None) -> JurisdictionLists:
-    with (path or default_jurisdictions_path()).open("rb") as handle:
-        return JurisdictionLists.parse(tomllib.load(handle))
+    """The FATF lists of the file (default: the packaged one); errors name the file and the bad key."""
+    source = path or default_jurisdictions_path()
+    try:
+        with source.open("rb") as handle:
+            return JurisdictionLists.parse(tomllib.load(handle))
+    except (tomllib.TOMLDecodeError, JurisdictionListError) as exc:
+        raise JurisdictionListError(f"{source}: {exc}") from exc
 
 
 def build_context(
@@ -202,9 +207,12 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
     # applied the context holds everything (fail closed).
     waiting = WatchlistSnapshot.unavailable(f"no watchlist version applied yet from {settings.watchlists_topic}")
     register = PartyRegister(timedelta(days=settings.retro_retention_days))
+    jurisdictions = load_jurisdictions(settings.jurisdictions_path)
+    if (warning := jurisdictions.staleness(utc_now().date())) is not None:
+        log.warning("%s (SCREENER_JURISDICTIONS_PATH)", warning)
     handler = TransferHandler(
         broker=broker,
-        context=build_context(policy, watchlist or waiting, load_jurisdictions(settings.jurisdictions_path)),
+        context=build_context(policy, watchlist or waiting, jurisdictions),
         policy=policy,
         decisions_topic=settings.decisions_topic,
         dlq_topic=settings.dlq_topic,

@@ -11,10 +11,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from schemas.common import utc_now
 from schemas.flat import from_event
 from services.screener.adapters.lists import excerpt_snapshot, load_watchlist
 from services.screener.backtest import run, screen_command
-from services.screener.bootstrap import build_context, load_policy
+from services.screener.bootstrap import build_context, load_jurisdictions, load_policy
 from services.watchlists.loading import WatchlistStore
 from tests.screener.crafted import stream
 
@@ -46,6 +47,8 @@ def test_aml_screen_writes_one_decision_per_transfer_with_reasons_and_subjects(t
     listed = rows[next(t.transfer_id for t in stream() if t.originator.account_id == "bad")]
     assert listed["action"] == "hold" and "sanctions.wallet" in listed["reasons"]
     assert "decisions (" in result.output and "policy-" in result.output
+    stale = load_jurisdictions().staleness(utc_now().date())
+    assert ("warning: the FATF jurisdiction lists are as of" in result.output) == (stale is not None)
 
 
 def test_file_order_does_not_matter_because_screening_follows_event_time() -> None:

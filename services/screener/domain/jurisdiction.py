@@ -6,8 +6,10 @@ so a new FATF plenary means a new data file, not a code change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from schemas import Severity, TransferEvent
@@ -16,6 +18,17 @@ from services.screener.domain.policy import Policy
 
 CALL_FOR_ACTION = "jurisdiction.call_for_action"
 INCREASED_MONITORING = "jurisdiction.increased_monitoring"
+
+
+PLENARY_GAP = timedelta(days=140)
+"""FATF meets in February, June and October, at most about four months apart: lists older than
+this have very likely been changed by a plenary since."""
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class JurisdictionListError(ValueError):
+    """The jurisdiction list file is malformed; the message names the key and the bad value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +43,35 @@ class JurisdictionLists:
     def parse(cls, data: Mapping[str, Any]) -> JurisdictionLists:
         for key in ("as_of", "call_for_action", "increased_monitoring"):
             if key not in data:
-                raise ValueError(f"{key}: missing from the jurisdiction list")
-        return cls(
-            as_of=str(data["as_of"]),
-            call_for_action=frozenset(str(code) for code in data["call_for_action"]),
-            increased_monitoring=frozenset(str(code) for code in data["increased_monitoring"]),
+                raise JurisdictionListError(f"{key}: missing from the jurisdiction list")
+        as_of = data["as_of"]
+        try:
+            day = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
+        except ValueError:
+            raise JurisdictionListError(f"as_of: expected a date like 2026-06-19, got {as_of!r}") from None
+        lists = {key: _codes(key, data[key]) for key in ("call_for_action", "increased_monitoring")}
+        if both := lists["call_for_action"] & lists["increased_monitoring"]:
+            raise JurisdictionListError(f"{', '.join(sorted(both))}: on both call_for_action and increased_monitoring")
+        return cls(day.isoformat(), lists["call_for_action"], lists["increased_monitoring"])
+
+    def staleness(self, today: date) -> str | None:
+        """A warning when a FATF plenary has very likely changed the lists since `as_of`, else None."""
+        age = today - date.fromisoformat(self.as_of)
+        if age <= PLENARY_GAP:
+            return None
+        return (
+            f"the FATF jurisdiction lists are as of {self.as_of}, {age.days} days ago: FATF has very likely met "
+            "since (February, June, October); replace the file with the lists after the latest plenary"
         )
+
+
+def _codes(key: str, value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise JurisdictionListError(f"{key}: expected a list of ISO 3166-1 alpha-2 codes, got {value!r}")
+    for code in value:
+        if not isinstance(code, str) or not _COUNTRY.match(code):
+            raise JurisdictionListError(f"{key}: {code!r} is not an ISO 3166-1 alpha-2 code (two capital letters)")
+    return frozenset(value)
 
 
 def jurisdiction_risk(transfer: TransferEvent, lists: JurisdictionLists | None, policy: Policy | None) -> Iterator[Hit]:
