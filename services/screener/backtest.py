@@ -23,6 +23,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 from schemas import Decision, Party, TransferEvent
 from schemas.common import utc_now
@@ -36,6 +37,7 @@ from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
+from services.screener.rule_tally import rule_counts
 from services.watchlists.loading import NoWatchlistsLoaded
 
 DEFAULTS = {"exchange_id": "backtest", "chain": "unspecified"}
@@ -498,3 +500,11 @@ def screen_command(
         f"{len(result.decisions)} decisions ({counts['allow']} allow, {counts['flag']} flag, {counts['hold']} hold), "
         f"{len(result.bad)} invalid rows, policy {policy.version}, {rate:,.0f} transfers/s"
     )
+    rows = rule_counts(result.decisions)
+    if rows:
+        table = Table("rule", title="Rules that fired")
+        for column in ("transfers", "held", "flagged", "accounts named"):
+            table.add_column(column, justify="right")
+        for row in rows:
+            table.add_row(row.rule_id, *(f"{n:,}" for n in (row.transfers, row.held, row.flagged, len(row.accounts))))
+        Console(width=max(100, Console().width)).print(table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import polars as pl
@@ -47,6 +48,8 @@ def test_aml_screen_writes_one_decision_per_transfer_with_reasons_and_subjects(t
     listed = rows[next(t.transfer_id for t in stream() if t.originator.account_id == "bad")]
     assert listed["action"] == "hold" and "sanctions.wallet" in listed["reasons"]
     assert "decisions (" in result.output and "policy-" in result.output
+    cycles = sum(1 for r in out.iter_rows(named=True) if "graph.cycle" in r["reasons"])
+    assert cycles >= 1 and re.search(rf"graph\.cycle\s*│\s*{cycles}\s*│", result.output), result.output
     stale = load_jurisdictions().staleness(utc_now().date())
     assert ("warning: the FATF jurisdiction lists are as of" in result.output) == (stale is not None)
 

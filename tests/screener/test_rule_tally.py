@@ -1,0 +1,45 @@
+"""Per-rule counts of a backtest: transfers fired on, held and flagged among them, accounts named."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from schemas import Action, Decision, Reason, Severity
+from services.screener.rule_tally import rule_counts
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def _decision(transfer_id: str, action: Action, *reasons: tuple[str, tuple[str, ...]]) -> Decision:
+    return Decision(
+        decision_id=Decision.system_id(transfer_id),
+        transfer_id=transfer_id,
+        action=action,
+        score=0.5,
+        reasons=tuple(
+            Reason(rule_id=rule, explanation="x", severity=Severity.MEDIUM, subjects=subjects)
+            for rule, subjects in reasons
+        ),
+        policy_version="p",
+        watchlist_version="w",
+        decided_at=NOW,
+    )
+
+
+def test_counts_transfers_outcomes_and_distinct_accounts_per_rule() -> None:
+    decisions = [
+        _decision("t1", Action.FLAG, ("graph.fan_in", ("hub", "a", "b")), ("graph.pass_through", ("a", "hub"))),
+        _decision("t2", Action.FLAG, ("graph.fan_in", ("hub", "c"))),
+        _decision("t3", Action.ALLOW, ("graph.pass_through", ("x", "y"))),
+        # Two listed entries on one transfer: two reasons, one transfer.
+        _decision("t4", Action.HOLD, ("sanctions.wallet", ("ext-1",)), ("sanctions.wallet", ("ext-1",))),
+        _decision("t5", Action.ALLOW),
+    ]
+    rows = {r.rule_id: (r.transfers, r.held, r.flagged, sorted(r.accounts)) for r in rule_counts(decisions)}
+    assert rows == {
+        "graph.fan_in": (2, 0, 2, ["a", "b", "c", "hub"]),
+        "graph.pass_through": (2, 0, 1, ["a", "hub", "x", "y"]),
+        "sanctions.wallet": (1, 1, 0, ["ext-1"]),
+    }
+    assert [r.rule_id for r in rule_counts(decisions)] == ["graph.fan_in", "graph.pass_through", "sanctions.wallet"]
+    assert rule_counts([]) == []
