@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
-from services.screener.rule_tally import rule_counts
+from services.screener.rule_tally import RuleTally
 from services.watchlists.loading import NoWatchlistsLoaded
 
 DEFAULTS = {"exchange_id": "backtest", "chain": "unspecified"}
@@ -158,6 +159,7 @@ _PARTY_KINDS = {
     "vasp": "id",
     "hosted": "bool",
 }
+_REPEATED = ("exchange_id", "asset", "chain", "fiat_currency")
 _KINDS = _TOP_KINDS | {f"{role}_{suffix}": kind for role in ROLES for suffix, kind in _PARTY_KINDS.items()}
 
 
@@ -267,9 +269,16 @@ def _events(values: dict[str, list[Any]], count: int, defaults: Mapping[str, str
     """Models for plain rows (rows whose date or time did not convert are dropped by the caller)."""
     none: list[Any] = [None] * count
     top = {name: values.get(name, none) for name in _TOP_KINDS}
+    for name in _REPEATED:
+        # A file names a handful of exchanges, assets, chains and currencies: one string object each.
+        seen: dict[Any, Any] = {}
+        top[name] = [seen.setdefault(v, v) for v in top[name]]
     parties = [_parties(role, values) for role in ROLES]
     set_always = {"transfer_id", "occurred_at", "asset", "amount", "originator", "beneficiary", *defaults}
     exchange_default, chain_default = defaults.get("exchange_id"), defaults.get("chain")
+    # Models are frozen, so rows with the same fields set can share one set (pydantic copies it on
+    # `model_copy`): it is the largest part of a model, half a kilobyte.
+    shared: dict[tuple[bool, bool, bool], set[str]] = {}
     out: list[TransferEvent] = []
     for transfer_id, at, exchange, asset, chain, amount, fiat_value, fiat_currency, originator, beneficiary in zip(
         top["transfer_id"],
@@ -297,14 +306,17 @@ def _events(values: dict[str, list[Any]], count: int, defaults: Mapping[str, str
             "originator": originator,
             "beneficiary": beneficiary,
         }
-        fields_set = set(set_always)
-        if exchange is not None:
-            fields_set.add("exchange_id")
-        if chain is not None:
-            fields_set.add("chain")
-        if fiat_value is not None:
-            fields_set.add("fiat_value")
-            fields_set.add("fiat_currency")
+        key = (exchange is not None, chain is not None, fiat_value is not None)
+        fields_set = shared.get(key)
+        if fields_set is None:
+            fields_set = shared[key] = set(set_always)
+            if exchange is not None:
+                fields_set.add("exchange_id")
+            if chain is not None:
+                fields_set.add("chain")
+            if fiat_value is not None:
+                fields_set.add("fiat_value")
+                fields_set.add("fiat_currency")
         out.append(built(TransferEvent, fields, fields_set))
     return out
 
@@ -357,21 +369,39 @@ def run(
     progress: ProgressReport | None = None,
 ) -> list[Decision]:
     """Screen in event-time order through the streaming code path."""
+    return list(decisions_of(list(transfers), context, policy, progress))
+
+
+def decisions_of(
+    transfers: list[TransferEvent],
+    context: ScreeningContext,
+    policy: Policy,
+    progress: ProgressReport | None = None,
+) -> Iterator[Decision]:
+    """`run`, one decision at a time. Takes over `transfers` (it is left empty) and lets each transfer
+    go once screened, so a caller that writes decisions out as they come holds the file only once."""
     now = utc_now()
-    ordered = sorted(transfers, key=event_order)
+    transfers.sort(key=event_order)
+    queue = deque(transfers)
+    transfers.clear()
+    total, done = len(queue), 0
     with collector_paused():
-        if progress is None:
-            return [screen(t, context, policy, now) for t in ordered]
-        decisions: list[Decision] = []
-        for start in range(0, len(ordered), PROGRESS_STEP):
-            decisions.extend(screen(t, context, policy, now) for t in ordered[start : start + PROGRESS_STEP])
-            progress(len(decisions), len(ordered))
-        return decisions
+        while queue:
+            yield screen(queue.popleft(), context, policy, now)
+            done += 1
+            if progress is not None and (done % PROGRESS_STEP == 0 or done == total):
+                progress(done, total)
 
 
 def screen_file(
-    path: Path, context: ScreeningContext, policy: Policy, progress: ProgressReport | None = None
+    path: Path,
+    context: ScreeningContext,
+    policy: Policy,
+    progress: ProgressReport | None = None,
+    sink: Callable[[Decision], None] | None = None,
 ) -> Backtest:
+    """Parse and screen a file. With `sink`, each decision goes to it as it is made and none is kept
+    (`Backtest.decisions` stays empty): a long file is then held in memory once, as transfers."""
     frame = read_frame(path)
     check_columns(frame.columns)
     started, started_cpu = time.perf_counter(), time.process_time()
@@ -379,14 +409,16 @@ def screen_file(
     parsed, parsed_cpu = time.perf_counter(), time.process_time()
     now = utc_now()
     located = list(zip(where(path, frame, [b.row for b in bad]), bad, strict=True))
-    held = [
-        invalid_transfer_hold(b.transfer_id, f"{place}: {b.problem}", context, policy, now)
-        for place, b in located
-        if b.transfer_id is not None
-    ]
-    decisions = run(events, context, policy, progress) + held
+    del frame
+    kept: list[Decision] = []
+    give = kept.append if sink is None else sink
+    for decision in decisions_of(events, context, policy, progress):
+        give(decision)
+    for place, b in located:
+        if b.transfer_id is not None:
+            give(invalid_transfer_hold(b.transfer_id, f"{place}: {b.problem}", context, policy, now))
     return Backtest(
-        decisions,
+        kept,
         located,
         seconds=time.perf_counter() - started,
         parse_seconds=parsed - started,
@@ -423,10 +455,9 @@ def decision_row(decision: Decision) -> dict[str, Any]:
     }
 
 
-def write_decisions(decisions: Sequence[Decision], path: Path) -> None:
-    frame = pl.DataFrame(
-        [decision_row(d) for d in decisions], schema=dict.fromkeys(OUTPUT_COLUMNS, pl.String) | {"score": pl.Float64}
-    )
+def write_rows(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """Decision rows (`decision_row`) to CSV, Parquet or NDJSON, by the file's suffix."""
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(OUTPUT_COLUMNS, pl.String) | {"score": pl.Float64})
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         frame.write_parquet(path)
@@ -487,24 +518,31 @@ def screen_command(
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = screen_file(input_path, context, policy, report)
-    write_decisions(result.decisions, output)
-    counts = {a: sum(1 for d in result.decisions if d.action == a) for a in ("allow", "flag", "hold")}
-    rate = len(result.decisions) / result.seconds if result.seconds else 0.0
+        # Decisions become output rows (and counts) as they are made: a row is a fraction of a decision.
+        rows: list[dict[str, Any]] = []
+        tally = RuleTally()
+
+        def keep(decision: Decision) -> None:
+            rows.append(decision_row(decision))
+            tally.add(decision)
+
+        result = screen_file(input_path, context, policy, report, keep)
+    write_rows(rows, output)
     for place, bad in result.bad[:SHOWN_BAD_ROWS]:
         fate = f"transfer {bad.transfer_id} held" if bad.transfer_id else "no transfer id, so no decision"
         typer.echo(f"{input_path}:{place}: {bad.problem} ({fate})", err=True)
     if len(result.bad) > SHOWN_BAD_ROWS:
         typer.echo(f"... and {len(result.bad) - SHOWN_BAD_ROWS} more invalid rows", err=True)
+    counts = tally.actions
+    rate = len(rows) / result.seconds if result.seconds else 0.0
     typer.echo(
-        f"{len(result.decisions)} decisions ({counts['allow']} allow, {counts['flag']} flag, {counts['hold']} hold), "
+        f"{len(rows)} decisions ({counts['allow']} allow, {counts['flag']} flag, {counts['hold']} hold), "
         f"{len(result.bad)} invalid rows, policy {policy.version}, {rate:,.0f} transfers/s"
     )
-    rows = rule_counts(result.decisions)
-    if rows:
+    if tally.rules:
         table = Table("rule", title="Rules that fired")
         for column in ("transfers", "held", "flagged", "accounts named"):
             table.add_column(column, justify="right")
-        for row in rows:
+        for row in tally.rows():
             table.add_row(row.rule_id, *(f"{n:,}" for n in (row.transfers, row.held, row.flagged, len(row.accounts))))
         Console(width=max(100, Console().width)).print(table)

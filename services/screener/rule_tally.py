@@ -7,7 +7,7 @@ the distinct accounts it named as subjects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
 
 from schemas import Action, Decision
@@ -22,15 +22,20 @@ class RuleCount:
     accounts: set[str] = field(default_factory=set)
 
 
-def rule_counts(decisions: Iterable[Decision]) -> list[RuleCount]:
-    """One row per rule that fired, the most frequent first (ties by rule id)."""
-    rows: dict[str, RuleCount] = {}
-    for decision in decisions:
+class RuleTally:
+    """Counts as decisions come, so a backtest need not keep them: per rule, and actions overall."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, RuleCount] = {}
+        self.actions: Counter[str] = Counter({action.value: 0 for action in Action})
+
+    def add(self, decision: Decision) -> None:
+        self.actions[decision.action.value] += 1
         fired: set[str] = set()
         for reason in decision.reasons:
-            row = rows.get(reason.rule_id)
+            row = self.rules.get(reason.rule_id)
             if row is None:
-                row = rows[reason.rule_id] = RuleCount(reason.rule_id)
+                row = self.rules[reason.rule_id] = RuleCount(reason.rule_id)
             row.accounts.update(reason.subjects)
             if reason.rule_id in fired:
                 continue  # several reasons of one rule on one transfer (two listed entries) count once
@@ -38,4 +43,7 @@ def rule_counts(decisions: Iterable[Decision]) -> list[RuleCount]:
             row.transfers += 1
             row.held += decision.action == Action.HOLD
             row.flagged += decision.action == Action.FLAG
-    return sorted(rows.values(), key=lambda r: (-r.transfers, r.rule_id))
+
+    def rows(self) -> list[RuleCount]:
+        """One row per rule that fired, the most frequent first (ties by rule id)."""
+        return sorted(self.rules.values(), key=lambda r: (-r.transfers, r.rule_id))

@@ -12,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from schemas import Decision
 from schemas.common import utc_now
 from schemas.flat import from_event
 from services.screener.adapters.lists import excerpt_snapshot, load_watchlist
@@ -124,3 +125,17 @@ def test_a_long_run_reports_progress_and_the_same_decisions() -> None:
     ]
     assert told[0] == (PROGRESS_STEP, len(events)) and told[-1] == (len(events), len(events))
     assert len(told) == -(-len(events) // PROGRESS_STEP)
+
+
+def test_with_a_sink_decisions_are_handed_over_as_made_and_not_kept(tmp_path: Path) -> None:
+    from services.screener.backtest import screen_file
+
+    _write(tmp_path / "in.csv", shuffled=True)
+    policy = load_policy()
+    kept = screen_file(tmp_path / "in.csv", build_context(policy, load_watchlist()), policy)
+    handed: list[Decision] = []
+    streamed = screen_file(tmp_path / "in.csv", build_context(policy, load_watchlist()), policy, sink=handed.append)
+    assert streamed.decisions == [] and len(handed) == len(stream())
+    assert [(d.transfer_id, d.action, d.reasons) for d in handed] == [
+        (d.transfer_id, d.action, d.reasons) for d in kept.decisions
+    ]

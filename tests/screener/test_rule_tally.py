@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from schemas import Action, Decision, Reason, Severity
-from services.screener.rule_tally import rule_counts
+from services.screener.rule_tally import RuleTally
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -35,11 +35,15 @@ def test_counts_transfers_outcomes_and_distinct_accounts_per_rule() -> None:
         _decision("t4", Action.HOLD, ("sanctions.wallet", ("ext-1",)), ("sanctions.wallet", ("ext-1",))),
         _decision("t5", Action.ALLOW),
     ]
-    rows = {r.rule_id: (r.transfers, r.held, r.flagged, sorted(r.accounts)) for r in rule_counts(decisions)}
+    tally, empty = RuleTally(), RuleTally()
+    for decision in decisions:
+        tally.add(decision)
+    rows = {r.rule_id: (r.transfers, r.held, r.flagged, sorted(r.accounts)) for r in tally.rows()}
     assert rows == {
         "graph.fan_in": (2, 0, 2, ["a", "b", "c", "hub"]),
         "graph.pass_through": (2, 0, 1, ["a", "hub", "x", "y"]),
         "sanctions.wallet": (1, 1, 0, ["ext-1"]),
     }
-    assert [r.rule_id for r in rule_counts(decisions)] == ["graph.fan_in", "graph.pass_through", "sanctions.wallet"]
-    assert rule_counts([]) == []
+    assert [r.rule_id for r in tally.rows()] == ["graph.fan_in", "graph.pass_through", "sanctions.wallet"]
+    assert tally.actions == {"allow": 2, "flag": 2, "hold": 1}
+    assert empty.rows() == [] and empty.actions == {"allow": 0, "flag": 0, "hold": 0}
