@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from schemas import Party, TransferEvent
+from schemas import Action, Decision, Party, Reason, TransferEvent
 
 
 def party(account_id: str, **overrides: Any) -> Party:
@@ -31,3 +31,17 @@ def transfer(**overrides: Any) -> TransferEvent:
 
 def transfer_json(**overrides: Any) -> bytes:
     return transfer(**overrides).model_dump_json().encode()
+
+
+def decision(transfer_id: str, action: Action, reasons: tuple[Reason, ...] = (), score: float = 1.0) -> Decision:
+    """A system decision on `transfer_id` with the given reasons."""
+    return Decision(
+        decision_id=Decision.system_id(transfer_id),
+        transfer_id=transfer_id,
+        action=action,
+        score=score,
+        reasons=reasons,
+        policy_version="p",
+        watchlist_version="w",
+        decided_at=datetime(2026, 11, 23, tzinfo=UTC),
+    )

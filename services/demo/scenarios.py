@@ -142,33 +142,20 @@ def build(rng: random.Random, run_tag: str, exchange_id: str) -> list[Scenario]:
                 ),
             ),
         ),
-        Scenario(
-            "call-for-action",
-            "a payment to a customer in Iran, on FATF's call-for-action list",
-            "jurisdiction.call_for_action",
-            Action.HOLD,
-            (
-                _usdt(
-                    cast.party("call-for-action", "sender"),
-                    cast.party("call-for-action", "payee", country="IR"),
-                    "300",
-                ),
-            ),
-        ),
-        Scenario(
-            "increased-monitoring",
-            "a payment to a customer in Kenya, under FATF's increased monitoring",
-            "jurisdiction.increased_monitoring",
-            Action.FLAG,
-            (
-                _usdt(
-                    cast.party("increased-monitoring", "sender"),
-                    cast.party("increased-monitoring", "payee", country="KE"),
-                    "300",
-                ),
-            ),
-        ),
+        _payment_abroad(cast, "call-for-action", "Iran, on FATF's call-for-action list", "IR", Action.HOLD),
+        _payment_abroad(cast, "increased-monitoring", "Kenya, under FATF's increased monitoring", "KE", Action.FLAG),
     ]
+
+
+def _payment_abroad(cast: _Cast, name: str, where: str, country: str, action: Action) -> Scenario:
+    """A small payment from a Pakistani customer to one in a FATF-listed country (the scenario's name is the rule's)."""
+    return Scenario(
+        name,
+        f"a payment to a customer in {where}",
+        f"jurisdiction.{name.replace('-', '_')}",
+        action,
+        (_usdt(cast.party(name, "sender"), cast.party(name, "payee", country=country), "300"),),
+    )
 
 
 MIN_TRANSFERS = 200

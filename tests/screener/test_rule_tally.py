@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from schemas import Action, Decision, Reason, Severity
 from services.screener.rule_tally import RuleTally
-
-NOW = datetime(2026, 11, 23, tzinfo=UTC)
+from tests import factories
 
 
 def _decision(transfer_id: str, action: Action, *reasons: tuple[str, tuple[str, ...]]) -> Decision:
-    return Decision(
-        decision_id=Decision.system_id(transfer_id),
-        transfer_id=transfer_id,
-        action=action,
-        score=0.5,
-        reasons=tuple(
-            Reason(rule_id=rule, explanation="x", severity=Severity.MEDIUM, subjects=subjects)
-            for rule, subjects in reasons
-        ),
-        policy_version="p",
-        watchlist_version="w",
-        decided_at=NOW,
+    return factories.decision(
+        transfer_id,
+        action,
+        tuple(Reason(rule_id=r, explanation="x", severity=Severity.MEDIUM, subjects=who) for r, who in reasons),
     )
 
 

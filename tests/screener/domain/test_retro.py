@@ -4,7 +4,7 @@ from schemas import Action, AlertKind, Decision, Reason, Severity
 from schemas.watchlist import EntryName, EntryWallet, ListName, WatchlistEntry
 from services.screener.domain.retro import PartyRegister, retro_screen
 from services.watchlists.snapshot import Snapshot, diff
-from tests.factories import party, transfer
+from tests.factories import decision, party, transfer
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 WALLET = "0x" + "c" * 40
@@ -20,18 +20,13 @@ def _entry(entry_id: str, name: str, wallet: str | None = None) -> WatchlistEntr
 
 
 def _decision(transfer_id: str, action: Action, entry_keys: tuple[str, ...] = ()) -> Decision:
-    return Decision(
-        decision_id=Decision.system_id(transfer_id),
-        transfer_id=transfer_id,
-        action=action,
-        score=1,
-        reasons=tuple(
+    return decision(
+        transfer_id,
+        action,
+        tuple(
             Reason(rule_id="sanctions.wallet", explanation="x", severity=Severity.CRITICAL, evidence={"entry_key": k})
             for k in entry_keys
         ),
-        policy_version="p",
-        watchlist_version="w",
-        decided_at=NOW,
     )
 
 
