@@ -4,9 +4,10 @@ The random exchange traffic keeps the graph rules almost quiet (customers pay ea
 random), so on its own the demo would show only the sanctioned-wallet holds. These scenarios
 give it the patterns the screener exists for: a mule fan-in, a round trip, structuring under
 Pakistan's PKR 2 million reporting line, a scatter-gather, a transfer missing travel-rule data,
-and parties in FATF-listed countries. Every scenario uses accounts of its own (named after the
-run, so a rerun on the same cluster starts them fresh) and names the rule and the action its
-last leg must get; the demo reports any scenario that was not caught, and fails.
+a payee named like a listed person, and parties in FATF-listed countries. Every scenario uses
+accounts of its own (named after the run, so a rerun on the same cluster starts them fresh) and
+names the rule and the action its last leg must get; the demo reports any scenario that was not
+caught, and fails.
 
 Pure and seeded, like the rest of the workload.
 """
@@ -139,6 +140,28 @@ def build(rng: random.Random, run_tag: str, exchange_id: str) -> list[Scenario]:
                     cast.party("travel-rule", "sender", id_number=None, id_type=None, date_of_birth=None),
                     cast.party("travel-rule", "payee"),
                     "5000",
+                ),
+            ),
+        ),
+        Scenario(
+            "listed-name",
+            "a payment to a customer whose name and birth date are an OFAC-listed person's, spelt differently",
+            "sanctions.name",
+            Action.HOLD,
+            (
+                _usdt(
+                    cast.party("listed-name", "sender"),
+                    # OFAC SDN 29702 is "LIFSHITS, Artem Mikhaylovich", born 1992-12-26; the wallet is a fresh one.
+                    cast.party(
+                        "listed-name",
+                        "payee",
+                        name="Artem Mikhailovich Lifshitz",
+                        country="RU",
+                        id_number=None,
+                        id_type=None,
+                        date_of_birth=date(1992, 12, 26),
+                    ),
+                    "450",
                 ),
             ),
         ),
