@@ -22,7 +22,6 @@ from schemas import Action, Party, TransferEvent
 from schemas.flat import to_event
 from services.evaluation.graph import AMLSIM, DATA, HELD_OUT, PATTERNS
 from services.evaluation.graph_data import Transfer, background, flat_rows, load_amlsim, parse_patterns, plant
-from services.screener.backtest import DEFAULTS
 from services.screener.bootstrap import build_context, load_policy
 from services.screener.domain._graphcore import GraphCore
 from services.screener.domain.decide import SCREENING_ERROR, screen
@@ -31,6 +30,7 @@ from services.screener.domain.hit import Hit
 from services.screener.domain.order import event_order
 from services.screener.domain.policy import Policy
 from services.screener.domain.watchlist import ListedWallet, WatchlistSnapshot
+from services.screener.flat_file import DEFAULTS
 from tests.screener.domain.patterns import EMPTY, START, event
 
 LISTED = "TXj1TzNRUrB2rG2gz9Zr5WmQT2GZ3HNgQe"

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from schemas import TransferEvent
 from schemas.flat import COLUMNS, from_event
-from services.screener.backtest import BadRow, parse_frame, parse_rows
+from services.screener import flat_file
 from services.screener.domain.construct import built
+from services.screener.flat_file import BadRow, parse_frame, parse_rows
 from tests.screener.crafted import stream
 
 BASE = {
@@ -103,7 +104,11 @@ def test_each_kind_of_row_parses_as_row_by_row_validation_does(variant: dict[str
     _same(events, expected)
 
 
-def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order() -> None:
+@pytest.mark.parametrize("rows_at_a_time", [flat_file.PARSE_SLICE, 7, 1])
+def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order(
+    rows_at_a_time: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flat_file, "PARSE_SLICE", rows_at_a_time)
     rows = [BASE | variant | {"transfer_id": f"t{i}"} for i, variant in enumerate(VARIANTS * 2)]
     rows += [from_event(t) for t in stream()]
     frame = _frame(rows)
@@ -111,6 +116,19 @@ def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order() -> None:
     expected, expected_bad = parse_rows(frame.iter_rows(named=True))
     assert bad == expected_bad and len(bad) > 10
     _same(events, expected)
+
+
+def test_a_party_read_from_other_columns_in_another_slice_is_not_taken_for_an_earlier_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Slice one reads the originator's name, slice two its country; both cells say "PK".
+    monkeypatch.setattr(flat_file, "PARSE_SLICE", 2)
+    named = [BASE | {"transfer_id": f"n{i}", "originator_name": "PK"} for i in range(2)]
+    placed = [BASE | {"transfer_id": f"c{i}", "originator_country": "PK"} for i in range(2)]
+    events, bad = parse_frame(_frame(named + placed))
+    assert bad == []
+    assert [(e.originator.name, e.originator.country) for e in events] == [("PK", None)] * 2 + [(None, "PK")] * 2
+    assert events[0].originator is events[1].originator and events[2].originator is events[3].originator
 
 
 def test_rows_of_one_party_share_one_frozen_model_and_a_frame_without_plain_rows_parses() -> None:

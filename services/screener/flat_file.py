@@ -1,0 +1,363 @@
+"""Flat files of transfers (CSV, Parquet, NDJSON): read, validated in bulk, and located.
+
+`parse_frame` gives exactly what validating row by row with `schemas.flat.to_event` gives
+(`parse_rows`), at a fraction of the cost; `where` says where a row is in the file, as an
+editor shows it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from pydantic import ValidationError
+
+from schemas import Party, TransferEvent
+from schemas.flat import PARTY_FIELDS, REQUIRED, ROLES, column_of, to_event
+from schemas.transfer import IdType
+from services.screener.domain.construct import built
+
+DEFAULTS = {"exchange_id": "backtest", "chain": "unspecified"}
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """A row that failed validation: where it is, the transfer it names (if any) and what is wrong."""
+
+    row: int
+    """0-based position among the file's data rows (the header not counted)."""
+    transfer_id: str | None
+    problem: str
+
+
+def read_frame(path: Path) -> pl.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pl.read_parquet(path)
+        return frame.with_columns(pl.all().cast(pl.String))
+    if suffix in (".ndjson", ".jsonl"):
+        return pl.read_ndjson(path).with_columns(pl.all().cast(pl.String))
+    return pl.read_csv(path, infer_schema=False)
+
+
+def parse_rows(rows: Iterable[dict[str, Any]], first: int = 0) -> tuple[list[TransferEvent], list[BadRow]]:
+    """Valid events, and every row that failed validation (numbered from `first`)."""
+    events: list[TransferEvent] = []
+    bad: list[BadRow] = []
+    for number, row in enumerate(rows, first):
+        try:
+            events.append(to_event(row, DEFAULTS))
+        except ValidationError as exc:
+            problem = "; ".join(f"{column_of(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
+            transfer_id = row.get("transfer_id")
+            named = transfer_id if isinstance(transfer_id, str) and transfer_id.strip() else None
+            bad.append(BadRow(number, named, problem))
+    return events, bad
+
+
+# Bulk parsing. `to_event` validates one row at a time with pydantic, which costs more than
+# screening the transfer. Most rows of a real file are plain: every cell is blank or in a shape
+# that pydantic certainly accepts, and converts to a value that is easy to compute. Polars
+# checks those shapes for the whole frame at once, and those rows become models directly,
+# holding exactly the values (and fields set) validation would give them. Every other row,
+# including every row that would fail, still goes through `to_event`, so bad rows are reported
+# exactly as before. tests/screener/test_backtest_parse.py compares both paths row by row.
+
+_BLANK = r"^[\s\x1c-\x1f]*$"
+"""A cell `flat._blank` treats as absent: Python's `str.strip()` removes Unicode White_Space and \\x1c-\\x1f."""
+_IDENTIFIER = r"^[!-~]([ -~]{0,126}[!-~])?$"
+"""Printable ASCII without surrounding spaces, at most 128 characters: always a valid `Identifier`."""
+_INSTANT = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_AMOUNT = r"^[0-9]{1,20}(\.[0-9]{1,18})?$"
+"""At most 38 digits, 18 after the point (a non-zero digit is checked too): a valid `PositiveAmount`."""
+
+
+def _plain(kind: str, column: pl.Expr) -> pl.Expr:
+    """Whether a non-blank cell has a shape validation accepts whatever else the row holds."""
+    if kind == "id":
+        return column.str.contains(_IDENTIFIER)
+    if kind.startswith("text"):  # any text up to a length; non-blank is checked by the caller
+        return column.str.len_chars() <= int(kind.removeprefix("text"))
+    if kind == "instant":
+        return column.str.contains(_INSTANT)
+    if kind == "amount":
+        return column.str.contains(_AMOUNT) & column.str.contains("[1-9]")
+    if kind == "currency":
+        return column.str.contains(r"^[A-Z]{3}$")
+    if kind == "country":
+        return column.str.contains(r"^[A-Z]{2}$")
+    if kind == "id_type":
+        return column.is_in([t.value for t in IdType])
+    if kind == "day":
+        return column.str.contains(_DAY)
+    if kind == "bool":
+        return column.is_in(["true", "false"])
+    raise ValueError(kind)
+
+
+_TOP_KINDS = {
+    "transfer_id": "id",
+    "occurred_at": "instant",
+    "exchange_id": "id",
+    "asset": "text32",
+    "chain": "text32",
+    "amount": "amount",
+    "fiat_value": "amount",
+    "fiat_currency": "currency",
+}
+_PARTY_KINDS = {
+    "account": "id",
+    "wallet": "text128",
+    "name": "text300",
+    "country": "country",
+    "id_number": "text64",
+    "id_type": "id_type",
+    "dob": "day",
+    "vasp": "id",
+    "hosted": "bool",
+}
+_REPEATED = ("exchange_id", "asset", "chain", "fiat_currency")
+PARSE_SLICE = 50_000
+"""Rows parsed at a time (see `parse_frame`)."""
+PartyCache = dict[tuple[str, ...], dict[tuple[Any, ...], Party]]
+"""Parties already built, by the party fields a slice read, then by their values."""
+_KINDS = _TOP_KINDS | {f"{role}_{suffix}": kind for role in ROLES for suffix, kind in _PARTY_KINDS.items()}
+
+
+def _instant(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _convert(kind: str, values: list[Any], failed: set[int]) -> list[Any]:
+    """Cells of plain rows (None when blank) as validation converts them; adds rows whose date did not convert."""
+    if kind in ("instant", "day"):
+        parse = _instant if kind == "instant" else _day
+        out: list[Any] = []
+        for position, value in enumerate(values):
+            converted = None if value is None else parse(value)
+            if value is not None and converted is None:
+                failed.add(position)  # e.g. 2026-02-30: to_event reports it
+            out.append(converted)
+        return out
+    if kind == "amount":
+        return [None if v is None else Decimal(v) for v in values]
+    if kind == "bool":
+        return [None if v is None else v == "true" for v in values]
+    if kind == "id_type":
+        return [None if v is None else IdType(v) for v in values]
+    return values
+
+
+def parse_frame(
+    frame: pl.DataFrame, defaults: Mapping[str, str] = DEFAULTS
+) -> tuple[list[TransferEvent], list[BadRow]]:
+    """`parse_rows` over a whole frame of text columns (flat form, checked with `check_columns`), in bulk.
+
+    In slices of `PARSE_SLICE` rows: the Python values of a slice's cells live only while its models
+    are built, so a long file's peak memory is its models, not its models and every cell besides."""
+    events: list[TransferEvent] = []
+    bad: list[BadRow] = []
+    parties: PartyCache = {}
+    with collector_paused():
+        for start in range(0, frame.height, PARSE_SLICE):
+            found, problems = _parse_frame(frame.slice(start, PARSE_SLICE), defaults, parties)
+            events += found
+            bad += (replace(b, row=b.row + start) for b in problems)
+    return events, bad
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. For bulk work that makes hundreds of thousands of objects,
+    none in a reference cycle (events, decisions): the collector would only re-scan them over and
+    over, a fifth of the time of a backtest. Reference counting still frees everything.
+
+    On the way out the objects made meanwhile are frozen (moved where the collector never looks),
+    or the first collection after the pause would scan every one of them at once (0.3 s for a
+    120k-transfer file)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.freeze()
+            gc.enable()
+
+
+def _parse_frame(
+    frame: pl.DataFrame, defaults: Mapping[str, str], parties: PartyCache
+) -> tuple[list[TransferEvent], list[BadRow]]:
+    columns = [c for c in frame.columns if c in _KINDS]
+    blank = {c: pl.col(c).is_null() | pl.col(c).str.contains(_BLANK) for c in columns}
+    plain = [blank[c] | _plain(_KINDS[c], pl.col(c)) for c in columns]
+    present = {c: ~blank[c] if c in blank else pl.lit(False) for c in (*_KINDS, *REQUIRED)}
+    plain += [present[c] for c in REQUIRED]
+    plain.append(present["fiat_value"] == present["fiat_currency"])
+    plain += [~present[f"{role}_id_number"] | present[f"{role}_id_type"] for role in ROLES]
+    checked = frame.select(
+        pl.all_horizontal(plain).alias("_plain"),
+        *(pl.when(blank[c]).then(None).otherwise(pl.col(c)).alias(c) for c in columns),
+    )
+    is_plain = checked["_plain"].to_list()
+    rows = [i for i, ok in enumerate(is_plain) if ok]
+    cells = checked.filter(pl.col("_plain"))
+    failed: set[int] = set()
+    values = {
+        c: _convert(_KINDS[c], cells[c].to_list(), failed)
+        for c in columns
+        if cells[c].null_count() < cells.height  # a column blank in every plain row adds nothing
+    }
+    built = (
+        {rows[p]: event for p, event in enumerate(_events(values, len(rows), defaults, parties)) if p not in failed}
+        if rows
+        else {}
+    )
+    events: list[TransferEvent] = []
+    bad: list[BadRow] = []
+    others = [i for i in range(frame.height) if i not in built]
+    slow = iter(frame[others].iter_rows(named=True)) if others else iter(())
+    for i in range(frame.height):
+        event = built.get(i)
+        if event is not None:
+            events.append(event)
+            continue
+        parsed, problems = parse_rows([next(slow)], i)
+        events += parsed
+        bad += problems
+    return events, bad
+
+
+def _events(
+    values: dict[str, list[Any]],
+    count: int,
+    defaults: Mapping[str, str],
+    known: PartyCache,
+) -> list[TransferEvent]:
+    """Models for plain rows (rows whose date or time did not convert are dropped by the caller)."""
+    none: list[Any] = [None] * count
+    top = {name: values.get(name, none) for name in _TOP_KINDS}
+    for name in _REPEATED:
+        # A file names a handful of exchanges, assets, chains and currencies: one string object each.
+        seen: dict[Any, Any] = {}
+        top[name] = [seen.setdefault(v, v) for v in top[name]]
+    parties = [_parties(role, values, known) for role in ROLES]
+    set_always = {"transfer_id", "occurred_at", "asset", "amount", "originator", "beneficiary", *defaults}
+    exchange_default, chain_default = defaults.get("exchange_id"), defaults.get("chain")
+    # Models are frozen, so rows with the same fields set can share one set (pydantic copies it on
+    # `model_copy`): it is the largest part of a model, half a kilobyte.
+    shared: dict[tuple[bool, bool, bool], set[str]] = {}
+    out: list[TransferEvent] = []
+    for transfer_id, at, exchange, asset, chain, amount, fiat_value, fiat_currency, originator, beneficiary in zip(
+        top["transfer_id"],
+        top["occurred_at"],
+        top["exchange_id"],
+        top["asset"],
+        top["chain"],
+        top["amount"],
+        top["fiat_value"],
+        top["fiat_currency"],
+        *parties,
+        strict=True,
+    ):
+        # Field order and defaults as TransferEvent declares them (a test compares with validation).
+        fields = {
+            "schema_version": 1,
+            "transfer_id": transfer_id,
+            "occurred_at": at,
+            "exchange_id": exchange if exchange is not None else exchange_default,
+            "asset": asset,
+            "chain": chain if chain is not None else chain_default,
+            "amount": amount,
+            "fiat_value": fiat_value,
+            "fiat_currency": fiat_currency,
+            "originator": originator,
+            "beneficiary": beneficiary,
+        }
+        key = (exchange is not None, chain is not None, fiat_value is not None)
+        fields_set = shared.get(key)
+        if fields_set is None:
+            fields_set = shared[key] = set(set_always)
+            if exchange is not None:
+                fields_set.add("exchange_id")
+            if chain is not None:
+                fields_set.add("chain")
+            if fiat_value is not None:
+                fields_set.add("fiat_value")
+                fields_set.add("fiat_currency")
+        out.append(built(TransferEvent, fields, fields_set))
+    return out
+
+
+def _parties(role: str, values: dict[str, list[Any]], known: PartyCache) -> list[Party]:
+    """One role's parties of the plain rows. Equal parties share one (frozen) model: an account
+    appears in many transfers, and building it once saves most of the work. `known` carries them
+    over from earlier slices, by the columns they were read from (a slice leaves out the columns
+    blank in all its rows, so the same values can stand for different fields in another slice)."""
+    optional = [
+        (name, values[f"{role}_{suffix}"])
+        for suffix, name in PARTY_FIELDS.items()
+        if suffix != "account" and f"{role}_{suffix}" in values
+    ]
+    names = [name for name, _ in optional]
+    seen = known.setdefault(tuple(names), {})
+    out: list[Party] = []
+    for key in zip(values[f"{role}_account"], *(column for _, column in optional), strict=True):
+        party = seen.get(key)
+        if party is None:
+            # Field order and defaults as Party declares them (a test compares with validation).
+            fields = {
+                "account_id": key[0],
+                "wallet_address": None,
+                "name": None,
+                "country": None,
+                "id_number": None,
+                "id_type": None,
+                "date_of_birth": None,
+                "vasp_id": None,
+                "hosted": True,
+            }
+            fields_set = {"account_id"}
+            for name, value in zip(names, key[1:], strict=True):
+                if value is not None:
+                    fields[name] = value
+                    fields_set.add(name)
+            party = seen[key] = built(Party, fields, fields_set)
+        out.append(party)
+    return out
+
+
+def where(path: Path, frame: pl.DataFrame, rows: Sequence[int]) -> list[str]:
+    """Where each data row (0-based) is in the file, as an editor shows it: "line N" for CSV and
+    NDJSON, "row N" for Parquet. A CSV cell may hold line breaks, so earlier rows' breaks count."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return [f"row {row + 1}" for row in rows]
+    if suffix in (".ndjson", ".jsonl"):
+        return [f"line {row + 1}" for row in rows]
+    if not rows:
+        return []
+    # Line breaks inside the rows before each row: one pass over the frame, whatever the number of rows.
+    per_row = frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series()
+    before = per_row.cum_sum().shift(1, fill_value=0).to_list()
+    return [f"line {row + 2 + before[row]}" for row in rows]  # line 1 is the header
