@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,7 +32,16 @@ from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
-from services.screener.flat_file import BadRow, collector_paused, parse_frame, read_frame, where
+from services.screener.flat_file import (
+    PARSE_SLICE,
+    BadRow,
+    PartyCache,
+    collector_paused,
+    event_rows,
+    parse_slice,
+    read_frame,
+    where,
+)
 from services.screener.rule_tally import RuleTally
 from services.watchlists.loading import NoWatchlistsLoaded
 
@@ -73,17 +83,18 @@ def decisions_of(
     context: ScreeningContext,
     policy: Policy,
     progress: ProgressReport | None = None,
+    now: datetime | None = None,
 ) -> Iterator[Decision]:
     """`run`, one decision at a time. Takes over `transfers` (it is left empty) and lets each transfer
-    go once screened, so a caller that writes decisions out as they come holds the file only once."""
-    now = utc_now()
+    go once screened, so a caller that writes decisions out as they come holds the transfers once."""
+    decided_at = now or utc_now()
     transfers.sort(key=event_order)
     queue = deque(transfers)
     transfers.clear()
     total, done = len(queue), 0
     with collector_paused():
         while queue:
-            yield screen(queue.popleft(), context, policy, now)
+            yield screen(queue.popleft(), context, policy, decided_at)
             done += 1
             if progress is not None and (done % PROGRESS_STEP == 0 or done == total):
                 progress(done, total)
@@ -96,20 +107,34 @@ def screen_file(
     progress: ProgressReport | None = None,
     sink: Callable[[Decision], None] | None = None,
 ) -> Backtest:
-    """Parse and screen a file. With `sink`, each decision goes to it as it is made and none is kept
-    (`Backtest.decisions` stays empty): a long file is then held in memory once, as transfers."""
+    """Parse and screen a file in event-time order. The rows are put in that order first (from their
+    time and id alone), then parsed and screened `PARSE_SLICE` at a time: only one slice of transfers
+    is ever held. With `sink`, each decision goes to it as it is made and none is kept
+    (`Backtest.decisions` stays empty). `progress` is told rows done out of the file's rows."""
     frame = read_frame(path)
     check_columns(frame.columns)
     started, started_cpu = time.perf_counter(), time.process_time()
-    events, bad = parse_frame(frame)
-    parsed, parsed_cpu = time.perf_counter(), time.process_time()
+    order = event_rows(frame)
+    parse_wall, parse_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     now = utc_now()
-    located = list(zip(where(path, frame, [b.row for b in bad]), bad, strict=True))
-    del frame
     kept: list[Decision] = []
     give = kept.append if sink is None else sink
-    for decision in decisions_of(events, context, policy, progress):
-        give(decision)
+    bad: list[BadRow] = []
+    parties: PartyCache = {}
+    with collector_paused():
+        for start in range(0, len(order), PARSE_SLICE):
+            rows = order[start : start + PARSE_SLICE]
+            wall, cpu = time.perf_counter(), time.process_time()
+            events, problems = parse_slice(frame[rows], parties)
+            parse_wall += time.perf_counter() - wall
+            parse_cpu += time.process_time() - cpu
+            bad += (replace(b, row=rows[b.row]) for b in problems)
+            for decision in decisions_of(events, context, policy, now=now):
+                give(decision)
+            if progress is not None:
+                progress(start + len(rows), frame.height)
+    bad.sort(key=lambda b: b.row)
+    located = list(zip(where(path, frame, [b.row for b in bad]), bad, strict=True))
     for place, b in located:
         if b.transfer_id is not None:
             give(invalid_transfer_hold(b.transfer_id, f"{place}: {b.problem}", context, policy, now))
@@ -117,9 +142,9 @@ def screen_file(
         kept,
         located,
         seconds=time.perf_counter() - started,
-        parse_seconds=parsed - started,
+        parse_seconds=parse_wall,
         cpu_seconds=time.process_time() - started_cpu,
-        parse_cpu_seconds=parsed_cpu - started_cpu,
+        parse_cpu_seconds=parse_cpu,
     )
 
 

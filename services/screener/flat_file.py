@@ -180,10 +180,51 @@ def parse_frame(
     parties: PartyCache = {}
     with collector_paused():
         for start in range(0, frame.height, PARSE_SLICE):
-            found, problems = _parse_frame(frame.slice(start, PARSE_SLICE), defaults, parties)
+            found, problems = parse_slice(frame.slice(start, PARSE_SLICE), parties, defaults)
             events += found
             bad += (replace(b, row=b.row + start) for b in problems)
     return events, bad
+
+
+def parse_slice(
+    frame: pl.DataFrame, parties: PartyCache, defaults: Mapping[str, str] = DEFAULTS
+) -> tuple[list[TransferEvent], list[BadRow]]:
+    """`parse_frame` of one slice (rows numbered within it), reusing and adding to `parties`."""
+    return _parse_frame(frame, defaults, parties)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def event_rows(frame: pl.DataFrame, defaults: Mapping[str, str] = DEFAULTS) -> list[int]:
+    """The frame's row numbers in the order their transfers advance the graph (`domain.order.event_order`:
+    when each happened, then its id; file order among equals), rows that fail validation last.
+
+    Only the two columns of the key are read for a plain row; any other row is validated whole to
+    learn what validation makes of its time and id (or that it fails)."""
+    plain = (
+        frame.select(
+            (pl.col("occurred_at").str.contains(_INSTANT) & pl.col("transfer_id").str.contains(_IDENTIFIER))
+            .fill_null(False)
+            .alias("plain")
+        )
+        .to_series()
+        .to_list()
+    )
+    times, ids = frame["occurred_at"].to_list(), frame["transfer_id"].to_list()
+    keys: list[tuple[int, datetime, str]] = []
+    for row, is_plain in enumerate(plain):
+        at = _instant(times[row]) if is_plain else None
+        if at is not None:
+            keys.append((0, at, ids[row]))
+            continue
+        try:
+            event = to_event(frame.row(row, named=True), defaults)
+        except ValidationError:
+            keys.append((1, _EPOCH, ""))
+            continue
+        keys.append((0, event.occurred_at, event.transfer_id))
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 @contextmanager

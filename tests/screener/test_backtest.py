@@ -139,3 +139,23 @@ def test_with_a_sink_decisions_are_handed_over_as_made_and_not_kept(tmp_path: Pa
     assert [(d.transfer_id, d.action, d.reasons) for d in handed] == [
         (d.transfer_id, d.action, d.reasons) for d in kept.decisions
     ]
+
+
+def test_a_file_screened_a_few_rows_at_a_time_gives_the_decisions_of_the_whole_in_event_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.screener import backtest
+    from services.screener.backtest import screen_file
+
+    _write(tmp_path / "in.csv", shuffled=True)
+    policy = load_policy()
+    whole = run(stream(), build_context(policy, load_watchlist()), policy)
+    monkeypatch.setattr(backtest, "PARSE_SLICE", 3)
+    told: list[tuple[int, int]] = []
+    sliced = screen_file(
+        tmp_path / "in.csv", build_context(policy, load_watchlist()), policy, lambda n, of: told.append((n, of))
+    )
+    assert [(d.transfer_id, d.action, d.reasons) for d in sliced.decisions] == [
+        (d.transfer_id, d.action, d.reasons) for d in whole
+    ]
+    assert told[0] == (3, len(stream())) and told[-1] == (len(stream()), len(stream()))

@@ -12,6 +12,7 @@ from schemas import TransferEvent
 from schemas.flat import COLUMNS, from_event
 from services.screener import flat_file
 from services.screener.domain.construct import built
+from services.screener.domain.order import event_order
 from services.screener.flat_file import BadRow, parse_frame, parse_rows
 from tests.screener.crafted import stream
 
@@ -145,3 +146,21 @@ def test_built_models_equal_validated_ones() -> None:
     assert copy.model_dump_json() == event.model_dump_json()
     with pytest.raises(ValidationError):  # still frozen
         copy.transfer_id = "other"  # type: ignore[misc]
+
+
+def test_rows_are_ordered_by_what_validation_makes_of_their_time_and_id_with_bad_rows_last() -> None:
+    rows = [
+        BASE | {"transfer_id": "late", "occurred_at": "2026-01-01T06:00:00+05:00"},  # 01:00 UTC
+        BASE | {"transfer_id": "bad", "occurred_at": "yesterday"},
+        BASE | {"transfer_id": "b", "occurred_at": "2026-01-01T00:30:00Z"},
+        BASE | {"transfer_id": "spaced", "occurred_at": "2026-01-01 00:45:00Z"},  # not plain: validated whole
+        BASE | {"transfer_id": "a", "occurred_at": "2026-01-01T00:30:00Z"},
+        BASE | {"transfer_id": "tie", "occurred_at": "2026-01-01T00:30:00.000000+00:00"},
+        BASE | {"transfer_id": "a", "occurred_at": "2026-01-01T00:30:00Z", "amount": "2"},  # same key: file order
+    ]
+    frame = _frame(rows)
+    order = flat_file.event_rows(frame)
+    events, bad = parse_frame(frame)
+    assert [rows[i]["transfer_id"] for i in order] == ["a", "a", "b", "tie", "spaced", "late", "bad"]
+    assert order[:2] == [4, 6] and [b.row for b in bad] == [1]
+    assert [e.transfer_id for e in sorted(events, key=event_order)] == [rows[i]["transfer_id"] for i in order[:-1]]
