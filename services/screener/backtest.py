@@ -24,7 +24,7 @@ from rich.table import Table
 
 from schemas import Decision, TransferEvent
 from schemas.common import utc_now
-from schemas.flat import check_columns
+from schemas.flat import FlatFormatError
 from services.screener.adapters.lists import from_store
 from services.screener.bootstrap import build_context, load_jurisdictions, load_policy
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
@@ -112,7 +112,6 @@ def screen_file(
     is ever held. With `sink`, each decision goes to it as it is made and none is kept
     (`Backtest.decisions` stays empty). `progress` is told rows done out of the file's rows."""
     frame = read_frame(path)
-    check_columns(frame.columns)
     started, started_cpu = time.perf_counter(), time.process_time()
     order = event_rows(frame)
     parse_wall, parse_cpu = time.perf_counter() - started, time.process_time() - started_cpu
@@ -252,7 +251,12 @@ def screen_command(
             table.add(decision)
             tally.add(decision)
 
-        result = screen_file(input_path, context, policy, report, keep)
+        try:
+            result = screen_file(input_path, context, policy, report, keep)
+        except FlatFormatError as exc:
+            bar.stop()
+            typer.echo(f"aml screen: {exc}", err=True)
+            raise typer.Exit(1) from exc
     table.write(output)
     for place, bad in result.bad[:SHOWN_BAD_ROWS]:
         fate = f"transfer {bad.transfer_id} held" if bad.transfer_id else "no transfer id, so no decision"

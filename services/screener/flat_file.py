@@ -16,11 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 from pydantic import ValidationError
 
 from schemas import Party, TransferEvent
-from schemas.flat import PARTY_FIELDS, REQUIRED, ROLES, column_of, to_event
+from schemas.flat import COLUMNS, PARTY_FIELDS, REQUIRED, ROLES, FlatFormatError, check_columns, column_of, to_event
 from schemas.transfer import IdType
 from services.screener.domain.construct import built
 
@@ -37,14 +38,80 @@ class BadRow:
     problem: str
 
 
+LINE = "_line"
+"""NDJSON only: the file line each row came from (blank lines are skipped, so rows and lines differ)."""
+
+
 def read_frame(path: Path) -> pl.DataFrame:
+    """The file as text columns of the flat form, checked; `FlatFormatError` names the file and what
+    is wrong with it (unreadable, a line that is not a JSON object, missing or unknown columns)."""
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame = pl.read_parquet(path)
-        return frame.with_columns(pl.all().cast(pl.String))
-    if suffix in (".ndjson", ".jsonl"):
-        return pl.read_ndjson(path).with_columns(pl.all().cast(pl.String))
-    return pl.read_csv(path, infer_schema=False)
+    try:
+        if suffix == ".parquet":
+            frame = pl.read_parquet(path).with_columns(pl.all().cast(pl.String))
+        elif suffix in (".ndjson", ".jsonl"):
+            frame = _read_ndjson(path)
+        else:
+            frame = pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        kind = {".parquet": "Parquet", ".ndjson": "NDJSON", ".jsonl": "NDJSON"}.get(suffix, "CSV")
+        raise FlatFormatError(f"{path}: cannot read as {kind}: {str(exc).splitlines()[0]}") from exc
+    try:
+        check_columns([c for c in frame.columns if c != LINE])
+    except FlatFormatError as exc:
+        raise FlatFormatError(f"{path}: {exc}") from exc
+    return frame
+
+
+def _read_ndjson(path: Path) -> pl.DataFrame:
+    """One JSON object a line, in the flat form or nested as `TransferEvent` (the Kafka message):
+    nested parties become `<role>_<suffix>` columns, every value text, as in a CSV."""
+    rows: list[dict[str, str | None]] = []
+    lines: list[int] = []
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise FlatFormatError(f"{path}: line {number}: not JSON ({exc})") from exc
+            if not isinstance(value, dict):
+                raise FlatFormatError(f"{path}: line {number}: expected a JSON object, got {type(value).__name__}")
+            rows.append(_flat(value))
+            lines.append(number)
+    columns = sorted({c for row in rows for c in row}, key=lambda c: (c not in COLUMNS, c))
+    frame = pl.DataFrame(
+        [[row.get(c) for row in rows] for c in columns], schema=dict.fromkeys(columns, pl.String), orient="col"
+    )
+    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+
+
+_SUFFIX = {field: suffix for suffix, field in PARTY_FIELDS.items()}
+
+
+def _flat(value: dict[str, Any]) -> dict[str, str | None]:
+    flat: dict[str, str | None] = {}
+    for key, item in value.items():
+        if key == "schema_version" and item == 1:
+            continue  # the only version; the flat form has no column for it
+        if key in ROLES and isinstance(item, dict):
+            for field, inner in item.items():
+                flat[f"{key}_{_SUFFIX.get(field, field)}"] = _text(inner)
+        else:
+            flat[key] = _text(item)
+    return flat
+
+
+def _text(value: Any) -> str | None:
+    """A JSON value as a CSV would carry it."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    return str(value)
 
 
 def parse_rows(rows: Iterable[dict[str, Any]], first: int = 0) -> tuple[list[TransferEvent], list[BadRow]]:
@@ -395,7 +462,8 @@ def where(path: Path, frame: pl.DataFrame, rows: Sequence[int]) -> list[str]:
     if suffix == ".parquet":
         return [f"row {row + 1}" for row in rows]
     if suffix in (".ndjson", ".jsonl"):
-        return [f"line {row + 1}" for row in rows]
+        lines = frame[LINE].to_list() if LINE in frame.columns else [row + 1 for row in range(frame.height)]
+        return [f"line {lines[row]}" for row in rows]
     if not rows:
         return []
     # Line breaks inside the rows before each row: one pass over the frame, whatever the number of rows.

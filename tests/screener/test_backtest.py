@@ -6,6 +6,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -159,3 +160,51 @@ def test_a_file_screened_a_few_rows_at_a_time_gives_the_decisions_of_the_whole_i
         (d.transfer_id, d.action, d.reasons) for d in whole
     ]
     assert told[0] == (3, len(stream())) and told[-1] == (len(stream()), len(stream()))
+
+
+def _screen(tmp_path: Path, source: Path) -> Any:
+    WatchlistStore(tmp_path / "lists").install(excerpt_snapshot())
+    app = typer.Typer()
+    app.command()(screen_command)
+    args = [str(source), "-o", str(tmp_path / "out.csv"), "--watchlists", str(tmp_path / "lists")]
+    return CliRunner().invoke(app, args)
+
+
+def test_nested_ndjson_events_screen_as_their_flat_rows_do(tmp_path: Path) -> None:
+    lines = [t.model_dump_json() for t in stream()]
+    lines.insert(2, "")  # a blank line: later rows keep their own line numbers
+    broken = json.loads(lines[4])
+    broken["amount"] = "-5"
+    lines[4] = json.dumps(broken)
+    (tmp_path / "in.ndjson").write_text("\n".join(lines) + "\n")
+    result = _screen(tmp_path, tmp_path / "in.ndjson")
+    assert result.exit_code == 0, result.output
+    assert f"in.ndjson:line 5: amount: Input should be greater than 0 (transfer {broken['transfer_id']} held)" in (
+        result.output
+    )
+    nested = {r["transfer_id"]: r for r in pl.read_csv(tmp_path / "out.csv").iter_rows(named=True)}
+    _write(tmp_path / "in.csv")
+    assert _screen(tmp_path, tmp_path / "in.csv").exit_code == 0
+    flat = {r["transfer_id"]: r for r in pl.read_csv(tmp_path / "out.csv").iter_rows(named=True)}
+    del flat[broken["transfer_id"]], nested[broken["transfer_id"]]
+    assert nested == flat and len(flat) == len(stream()) - 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", b"transfer_id,occurred_at\nt1,2026-01-01T00:00:00Z\n", "missing required column(s): "),
+        ("odd.csv", b"transfer_id,occurred_at,colour\n", "unknown column(s): colour"),
+        ("lines.ndjson", b'{"transfer_id": "t1"}\n\n{"transfer_id": \n', "line 3: not JSON"),
+        ("array.ndjson", b"[1, 2]\n", "line 1: expected a JSON object, got list"),
+        ("broken.parquet", b"\x00\x01 not parquet", "cannot read as Parquet: "),
+    ],
+)
+def test_an_unreadable_file_is_refused_naming_it_and_the_problem(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    result = _screen(tmp_path, tmp_path / name)
+    assert result.exit_code == 1
+    assert f"aml screen: {tmp_path / name}: " in result.output and message in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out.csv").exists()
