@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from rigour.territories import get_territory
+
 from schemas import Severity, TransferEvent
 from services.screener.domain.hit import Hit
 from services.screener.domain.policy import Policy
@@ -65,6 +67,13 @@ class JurisdictionLists:
         )
 
 
+def country_name(code: str) -> str:
+    """The country's short English name (rigour's territory data), or the code when it names no
+    country or territory with an ISO alpha-3 code (rigour also knows "ZZ" as "Global")."""
+    territory = get_territory(code.lower())
+    return str(territory.name) if territory is not None and territory.alpha3 else code
+
+
 def _codes(key: str, value: Any) -> frozenset[str]:
     if not isinstance(value, list):
         raise JurisdictionListError(f"{key}: expected a list of ISO 3166-1 alpha-2 codes, got {value!r}")
@@ -91,7 +100,10 @@ def jurisdiction_risk(transfer: TransferEvent, lists: JurisdictionLists | None, 
             if party.country is not None and party.country in listed:
                 yield Hit(
                     rule_id=rule_id,
-                    explanation=f"The {role} is in {party.country}, which FATF lists as {label} ({lists.as_of}).",
+                    explanation=(
+                        f"The {role} is in {country_name(party.country)} ({party.country}), which FATF lists as "
+                        f"{label} ({lists.as_of})."
+                    ),
                     severity=Severity.HIGH if rule_id == CALL_FOR_ACTION else Severity.MEDIUM,
                     weight=settings.weight,
                     forced=settings.forced,

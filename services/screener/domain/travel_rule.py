@@ -26,8 +26,13 @@ def _missing(party: Party, originator: bool) -> list[str]:
     if not party.account_id and not party.wallet_address:
         gaps.append("account or wallet")
     if originator and party.id_number is None and party.date_of_birth is None:
-        gaps.append("address, national id, customer id or date and place of birth")
+        gaps.append("one of address, national id, customer id, or date and place of birth")
     return gaps
+
+
+def _money(value: Decimal) -> str:
+    """1,000 for a whole amount (the policy's thresholds are read as floats: no trailing .0), else 1,000.50."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
 def _above(transfer: TransferEvent, settings: RuleSettings) -> tuple[Decimal, str] | None:
@@ -61,7 +66,9 @@ def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Itera
         listed = "; ".join(f"{role}: {', '.join(items)}" for role, items in gaps.items())
         yield Hit(
             rule_id=MISSING_DATA,
-            explanation=f"Above the {line[0]:,} {line[1]} travel-rule threshold, required data is missing ({listed}).",
+            explanation=(
+                f"Above the {_money(line[0])} {line[1]} travel-rule threshold, required data is missing ({listed})."
+            ),
             severity=Severity.HIGH,
             weight=settings.weight,
             forced=settings.forced,
@@ -84,7 +91,11 @@ def unhosted_exposure(transfer: TransferEvent, policy: Policy | None, graph: Gra
         if hops is not None and hops <= int(settings["max_hops"]):
             yield Hit(
                 rule_id=UNHOSTED_EXPOSURE,
-                explanation=f"The {role} uses an unhosted wallet that is {hops} hops from a listed wallet.",
+                explanation=(
+                    f"The {role} uses an unhosted wallet that is itself listed."
+                    if hops == 0
+                    else f"The {role} uses an unhosted wallet {hops} hop{'s' if hops > 1 else ''} from a listed wallet."
+                ),
                 severity=Severity.MEDIUM,
                 weight=settings.weight,
                 forced=settings.forced,

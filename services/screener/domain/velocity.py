@@ -61,11 +61,18 @@ def new_account_value(graph: TransferGraph, edge: Edge, settings: RuleSettings) 
     return None
 
 
+def _ago(seconds: float) -> str:
+    days = seconds / DAY
+    if days < 1:
+        return "less than a day ago"
+    return f"{days:.1f} days ago"
+
+
 def new_account_value_hit(edge: Edge, account: str, age: float, settings: RuleSettings) -> Hit:
     return hit(
         NEW_ACCOUNT_VALUE,
         settings,
-        f"{account} was first seen {age / DAY:.1f} days ago and already moves {edge.value:,.0f} {edge.currency}.",
+        f"{account} was first seen {_ago(age)} and already moves {edge.value:,.0f} {edge.currency}.",
         {
             "account": account,
             "age_days": round(age / DAY, 3),

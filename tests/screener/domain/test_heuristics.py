@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import pairwise
 
+from services.screener.domain.graph import Edge
+from services.screener.domain.velocity import new_account_value_hit
 from tests.screener.domain.patterns import EMPTY, Both, event, fired, policy_with, run
 
 FAN = {"window_hours": 24, "min_counterparties": 4, "amount_tolerance": 0.1, "min_rise": 3.0}
@@ -214,6 +216,15 @@ def test_new_account_moving_a_large_value_fires_and_an_old_one_does_not() -> Non
     assert _fiat_run("graph.new_account_value", NEW, [*history, ("a", "b", 15000, late)]) == []
 
 
+def test_a_new_accounts_age_reads_as_an_analyst_would_say_it() -> None:
+    edge = Edge("t", "a", "b", 1.0, 0.0, 15000.0, "USD")
+    settings = policy_with("graph.new_account_value", **NEW).rule("graph.new_account_value")
+    assert settings is not None
+    hour = new_account_value_hit(edge, "a", 3600.0, settings).explanation
+    assert hour == "a was first seen less than a day ago and already moves 15,000 USD."
+    assert "first seen 2.5 days ago" in new_account_value_hit(edge, "a", 2.5 * 86400, settings).explanation
+
+
 VELOCITY = {"factor": 5.0, "min_transfers": 5, "min_history_days": 7}
 
 
@@ -233,7 +244,7 @@ def test_a_failing_heuristic_holds_the_transfer_with_a_screening_error() -> None
     from schemas import Action
     from services.screener.bootstrap import build_context, load_policy
     from services.screener.domain.decide import SCREENING_ERROR, screen
-    from services.screener.domain.graph import Edge, TransferGraph
+    from services.screener.domain.graph import TransferGraph
     from services.screener.domain.graph_screen import ReferenceGraphScreen
     from services.screener.domain.hit import Hit
     from services.screener.domain.policy import RuleSettings

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.screener.bootstrap import load_jurisdictions
-from services.screener.domain.jurisdiction import JurisdictionListError, JurisdictionLists
+from services.screener.domain.jurisdiction import JurisdictionListError, JurisdictionLists, country_name
 
 GOOD: dict[str, Any] = {"as_of": "2026-06-19", "call_for_action": ["KP", "IR"], "increased_monitoring": ["KE"]}
 
@@ -52,3 +52,8 @@ def test_lists_older_than_the_gap_between_plenaries_are_reported_stale() -> None
     assert lists.staleness(date(2026, 11, 6)) is None  # 140 days: the edge
     warning = lists.staleness(date(2026, 11, 23))
     assert warning is not None and "as of 2026-06-19, 157 days ago" in warning
+
+
+def test_countries_are_named_in_explanations_and_an_unknown_code_stays_a_code() -> None:
+    assert [country_name(c) for c in ("KP", "VG", "KE")] == ["North Korea", "British Virgin Islands", "Kenya"]
+    assert country_name("ZZ") == "ZZ" and country_name("EU") == "EU" and country_name("QQ") == "QQ"

@@ -40,6 +40,8 @@ def test_a_missing_originator_identifier_above_the_threshold_holds_and_says_what
     assert decision.action == Action.HOLD
     (reason,) = decision.reasons
     assert reason.rule_id == "travel_rule.missing_data" and "national id" in reason.explanation
+    assert reason.explanation.startswith("Above the 1,000 USD travel-rule threshold, required data is missing")
+    assert "(originator: one of address, national id, customer id, or date and place of birth)" in reason.explanation
     assert reason.subjects == ("o-1", "b-1") and list(reason.evidence["missing"]) == ["originator"]
 
 
@@ -67,7 +69,8 @@ def test_an_unhosted_wallet_exposed_to_a_listed_one_is_flagged_and_a_clean_one_i
         POLICY,
         NOW,
     )
-    assert "travel_rule.unhosted_exposure" in {r.rule_id for r in exposed.reasons}
+    (reason,) = [r for r in exposed.reasons if r.rule_id == "travel_rule.unhosted_exposure"]
+    assert reason.explanation == "The originator uses an unhosted wallet 2 hops from a listed wallet."
     assert exposed.action in (Action.FLAG, Action.HOLD)
     clean = screen(
         transfer(originator=Party(account_id="z", hosted=False), beneficiary=Party(account_id="y2"), **small),
@@ -87,6 +90,7 @@ def test_call_for_action_countries_hold_and_increased_monitoring_countries_flag(
     iran = screen(transfer(beneficiary=Party(account_id="b", country="IR")), ctx, POLICY, NOW)
     assert iran.action == Action.HOLD and iran.reasons[0].rule_id == "jurisdiction.call_for_action"
     assert iran.reasons[0].evidence["fatf_list_as_of"] == "2026-06-19"
+    assert iran.reasons[0].explanation.startswith("The beneficiary is in Iran (IR), which FATF lists as high-risk")
     grey = screen(transfer(originator=Party(account_id="o", country="VN")), ctx, POLICY, NOW)
     assert grey.action == Action.FLAG and grey.reasons[0].subjects == ("o",)
     assert screen(transfer(originator=Party(account_id="o", country="PK")), ctx, POLICY, NOW).action == Action.ALLOW
