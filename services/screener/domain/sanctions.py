@@ -22,7 +22,7 @@ def sanctioned_name(transfer: TransferEvent, ctx: ScreeningContext) -> Iterator[
                 rule_id=SANCTIONED_NAME,
                 explanation=(
                     f"The {role} '{party.name}' matches {match.list} entry {match.entry_id} "
-                    f"('{match.matched_name}', score {match.score:.2f})."
+                    f"('{match.matched_name}', score {match.score:.2f}: {match.explanation})."
                 ),
                 severity=Severity.CRITICAL,
                 weight=1.0,

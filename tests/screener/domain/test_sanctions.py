@@ -28,6 +28,9 @@ def test_listed_name_in_another_order_and_case_holds_with_the_entry_cited() -> N
     (hit,) = list(sanctioned_name(event, _Ctx()))  # type: ignore[arg-type]
     assert hit.rule_id == SANCTIONED_NAME and hit.forced == Action.HOLD
     assert hit.evidence["entry_id"] == "QDi.999" and hit.evidence["watchlist_version"] == "wl-test"
+    # The analyst reads why it matched, the corroborating birth date included, without opening the evidence.
+    assert hit.explanation.startswith("The beneficiary 'MAKKI Abdul Rehman Qasim' matches un-sc entry QDi.999 (")
+    assert "date of birth 1954-12-10 matches" in hit.explanation and hit.evidence["why"] in hit.explanation
     assert hit.subjects == ("acct-m",)
 
 
