@@ -20,39 +20,27 @@ console = Console(stderr=True)
 
 
 def _table(tally: Tally, ledger: dict[str, int]) -> Table:
-    table = Table(title="AML screening demo", show_header=True)
-    for column in (
-        "submitted",
-        "allow",
-        "flag",
-        "hold",
-        "undecided",
-        "dead letters",
-        "settled",
-        "escrowed",
-        "ledger pending",
-        "p50 ms",
-        "p99 ms",
-        "scenarios caught",
-    ):
-        table.add_column(column, justify="right")
+    # One metric a row: twelve columns side by side did not fit an 80-column terminal.
     counts, latency = tally.counts(), tally.latency()
     planted = tally.scenarios()
     caught = sum(row["caught"] for row in planted)
-    table.add_row(
-        str(len(tally.submitted_at)),
-        str(counts["allow"]),
-        str(counts["flag"]),
-        str(counts["hold"]),
-        str(tally.pending),
-        str(tally.dead_letters),
-        str(ledger.get("settled", 0)),
-        str(ledger.get("escrowed", 0)),
-        str(ledger.get("pending", 0)),
-        str(latency["p50"] or "-"),
-        str(latency["p99"] or "-"),
-        f"{caught}/{len(planted)}" if planted else "-",
-    )
+    rows = [
+        ("submitted", str(len(tally.submitted_at))),
+        ("decided allow / flag / hold", f"{counts['allow']} / {counts['flag']} / {counts['hold']}"),
+        ("undecided", str(tally.pending)),
+        ("dead letters", str(tally.dead_letters)),
+        ("decision latency p50 / p99", f"{latency['p50'] or '-'} / {latency['p99'] or '-'} ms"),
+        (
+            "ledger settled / escrowed / pending",
+            f"{ledger.get('settled', 0)} / {ledger.get('escrowed', 0)} / {ledger.get('pending', 0)}",
+        ),
+        ("planted scenarios caught", f"{caught} of {len(planted)}" if planted else "-"),
+    ]
+    table = Table(title="AML screening demo", show_header=False)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name, value in rows:
+        table.add_row(name, value)
     return table
 
 
