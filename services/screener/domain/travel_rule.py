@@ -35,24 +35,34 @@ def _money(value: Decimal) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
-def _above(transfer: TransferEvent, settings: RuleSettings) -> tuple[Decimal, str] | None:
+def _applies(transfer: TransferEvent, settings: RuleSettings) -> str | None:
+    """Why the travel rule applies to the transfer, as the start of a sentence, or None when it does not.
+
+    A fiat value in a currency the policy sets no threshold for cannot be compared with one, so the
+    rule is applied (fail closed) rather than skipped; a transfer with no fiat value at all is not
+    checked (its token amount means nothing against a fiat line: exchanges must send `fiat_value`)."""
     if transfer.fiat_value is None or transfer.fiat_currency is None:
         return None
     line = thresholds(settings).get(transfer.fiat_currency)
-    if line is None or transfer.fiat_value < Decimal(str(line)):
+    if line is None:
+        return (
+            f"With no travel-rule threshold for {transfer.fiat_currency} in the policy, the rule applies whatever "
+            "the value, and"
+        )
+    if transfer.fiat_value < Decimal(str(line)):
         return None
-    return Decimal(str(line)), transfer.fiat_currency
+    return f"Above the {_money(Decimal(str(line)))} {transfer.fiat_currency} travel-rule threshold,"
 
 
 def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Iterator[Hit]:
     """Above the travel-rule threshold, required originator or beneficiary information is missing."""
     if transfer.fiat_value is None:
-        return  # no fiat value, nothing to compare with a threshold (`_above` would say the same)
+        return  # no fiat value, nothing to compare with a threshold (`_applies` would say the same)
     settings = policy.rule(MISSING_DATA) if policy is not None else None
     if settings is None:
         return
-    line = _above(transfer, settings)
-    if line is None:
+    why = _applies(transfer, settings)
+    if why is None:
         return
     gaps = {
         role: found
@@ -64,15 +74,18 @@ def missing_travel_data(transfer: TransferEvent, policy: Policy | None) -> Itera
     }
     if gaps:
         listed = "; ".join(f"{role}: {', '.join(items)}" for role, items in gaps.items())
+        line = thresholds(settings).get(transfer.fiat_currency or "")
         yield Hit(
             rule_id=MISSING_DATA,
-            explanation=(
-                f"Above the {_money(line[0])} {line[1]} travel-rule threshold, required data is missing ({listed})."
-            ),
+            explanation=f"{why} required data is missing ({listed}).",
             severity=Severity.HIGH,
             weight=settings.weight,
             forced=settings.forced,
-            evidence={"threshold": str(line[0]), "currency": line[1], "missing": gaps},
+            evidence={
+                "threshold": str(Decimal(str(line))) if line is not None else None,
+                "currency": transfer.fiat_currency,
+                "missing": gaps,
+            },
             subjects=(transfer.originator.account_id, transfer.beneficiary.account_id),
         )
 

@@ -45,6 +45,16 @@ def test_a_missing_originator_identifier_above_the_threshold_holds_and_says_what
     assert reason.subjects == ("o-1", "b-1") and list(reason.evidence["missing"]) == ["originator"]
 
 
+def test_a_value_in_a_currency_without_a_threshold_gets_the_rule_whatever_its_size() -> None:
+    small_aed = {"fiat_value": Decimal("10"), "fiat_currency": "AED"}
+    decision = _screen(originator=Party(account_id="o-1", name="Ayesha Khan"), **small_aed)
+    assert decision.action == Action.HOLD
+    (reason,) = decision.reasons
+    assert reason.explanation.startswith("With no travel-rule threshold for AED in the policy, the rule applies")
+    assert reason.evidence["currency"] == "AED" and reason.evidence["threshold"] is None
+    assert _screen(**small_aed).action == Action.ALLOW  # complete data: nothing to hold
+
+
 def test_a_date_of_birth_satisfies_the_originator_requirement_and_below_threshold_nothing_is_needed() -> None:
     assert _screen(originator=Party(account_id="o", name="A", date_of_birth=date(1990, 1, 2))).action == Action.ALLOW
     assert _screen(beneficiary=Party(account_id="b"), fiat_value=Decimal("999.99")).action == Action.ALLOW
