@@ -32,22 +32,15 @@ from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
-from services.screener.flat_file import (
-    PARSE_SLICE,
-    BadRow,
-    PartyCache,
-    collector_paused,
-    event_rows,
-    parse_slice,
-    read_frame,
-    where,
-)
+from services.screener.flat_file import BadRow, PartyCache, collector_paused, event_rows, parse_frame, read_frame, where
 from services.screener.rule_tally import RuleTally
 from services.watchlists.loading import NoWatchlistsLoaded
 
 SHOWN_BAD_ROWS = 20
 """`aml screen` names at most this many invalid rows (each is held if it names its transfer)."""
 OUTPUT_COLUMNS = ("transfer_id", "action", "score", "reasons", "subjects")
+PARSE_SLICE = 50_000
+"""Rows parsed and screened at a time (see `screen_file`)."""
 
 
 @dataclass
@@ -124,7 +117,7 @@ def screen_file(
         for start in range(0, len(order), PARSE_SLICE):
             rows = order[start : start + PARSE_SLICE]
             wall, cpu = time.perf_counter(), time.process_time()
-            events, problems = parse_slice(frame[rows], parties)
+            events, problems = parse_frame(frame[rows], parties)
             parse_wall += time.perf_counter() - wall
             parse_cpu += time.process_time() - cpu
             bad += (replace(b, row=rows[b.row]) for b in problems)

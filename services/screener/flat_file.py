@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -194,8 +194,6 @@ _PARTY_KINDS = {
     "hosted": "bool",
 }
 _REPEATED = ("exchange_id", "asset", "chain", "fiat_currency")
-PARSE_SLICE = 50_000
-"""Rows parsed at a time (see `parse_frame`)."""
 PartyCache = dict[tuple[str, ...], dict[tuple[Any, ...], Party]]
 """Parties already built, by the party fields a slice read, then by their values."""
 _KINDS = _TOP_KINDS | {f"{role}_{suffix}": kind for role in ROLES for suffix, kind in _PARTY_KINDS.items()}
@@ -236,28 +234,15 @@ def _convert(kind: str, values: list[Any], failed: set[int]) -> list[Any]:
 
 
 def parse_frame(
-    frame: pl.DataFrame, defaults: Mapping[str, str] = DEFAULTS
+    frame: pl.DataFrame, parties: PartyCache | None = None, defaults: Mapping[str, str] = DEFAULTS
 ) -> tuple[list[TransferEvent], list[BadRow]]:
-    """`parse_rows` over a whole frame of text columns (flat form, checked with `check_columns`), in bulk.
+    """`parse_rows` over a frame of text columns (flat form, checked with `check_columns`), in bulk.
 
-    In slices of `PARSE_SLICE` rows: the Python values of a slice's cells live only while its models
-    are built, so a long file's peak memory is its models, not its models and every cell besides."""
-    events: list[TransferEvent] = []
-    bad: list[BadRow] = []
-    parties: PartyCache = {}
+    A caller parsing a long file a slice at a time (the Python values of a slice's cells then live
+    only while its models are built) passes the same `parties` to every slice, so a party is built
+    once for the whole file."""
     with collector_paused():
-        for start in range(0, frame.height, PARSE_SLICE):
-            found, problems = parse_slice(frame.slice(start, PARSE_SLICE), parties, defaults)
-            events += found
-            bad += (replace(b, row=b.row + start) for b in problems)
-    return events, bad
-
-
-def parse_slice(
-    frame: pl.DataFrame, parties: PartyCache, defaults: Mapping[str, str] = DEFAULTS
-) -> tuple[list[TransferEvent], list[BadRow]]:
-    """`parse_frame` of one slice (rows numbered within it), reusing and adding to `parties`."""
-    return _parse_frame(frame, defaults, parties)
+        return _parse_frame(frame, defaults, {} if parties is None else parties)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -105,11 +105,7 @@ def test_each_kind_of_row_parses_as_row_by_row_validation_does(variant: dict[str
     _same(events, expected)
 
 
-@pytest.mark.parametrize("rows_at_a_time", [flat_file.PARSE_SLICE, 7, 1])
-def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order(
-    rows_at_a_time: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(flat_file, "PARSE_SLICE", rows_at_a_time)
+def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order() -> None:
     rows = [BASE | variant | {"transfer_id": f"t{i}"} for i, variant in enumerate(VARIANTS * 2)]
     rows += [from_event(t) for t in stream()]
     frame = _frame(rows)
@@ -119,17 +115,18 @@ def test_a_mixed_file_keeps_file_order_and_reports_bad_rows_in_order(
     _same(events, expected)
 
 
-def test_a_party_read_from_other_columns_in_another_slice_is_not_taken_for_an_earlier_one(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Slice one reads the originator's name, slice two its country; both cells say "PK".
-    monkeypatch.setattr(flat_file, "PARSE_SLICE", 2)
-    named = [BASE | {"transfer_id": f"n{i}", "originator_name": "PK"} for i in range(2)]
-    placed = [BASE | {"transfer_id": f"c{i}", "originator_country": "PK"} for i in range(2)]
-    events, bad = parse_frame(_frame(named + placed))
-    assert bad == []
-    assert [(e.originator.name, e.originator.country) for e in events] == [("PK", None)] * 2 + [(None, "PK")] * 2
-    assert events[0].originator is events[1].originator and events[2].originator is events[3].originator
+def test_slices_sharing_parties_build_each_party_once_and_never_mistake_one_for_another() -> None:
+    # Slice one reads the originator's name, slice two its country (a slice leaves out columns blank
+    # in all its rows); both cells say "PK", and must not be taken for the same party.
+    named = _frame([BASE | {"transfer_id": f"n{i}", "originator_name": "PK"} for i in range(2)])
+    placed = _frame([BASE | {"transfer_id": f"c{i}", "originator_country": "PK"} for i in range(2)])
+    plain = _frame([BASE | {"transfer_id": "p"}])
+    parties: flat_file.PartyCache = {}
+    events = [e for frame in (named, placed, plain, named) for e in parse_frame(frame, parties)[0]]
+    assert [(e.originator.name, e.originator.country) for e in events[:4]] == [("PK", None)] * 2 + [(None, "PK")] * 2
+    assert events[0].originator is events[1].originator is events[5].originator  # the fourth slice reuses it
+    assert events[2].originator is events[3].originator and events[2].originator is not events[0].originator
+    assert events[4].beneficiary is events[0].beneficiary
 
 
 def test_rows_of_one_party_share_one_frozen_model_and_a_frame_without_plain_rows_parses() -> None:
