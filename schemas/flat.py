@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+import polars as pl
+
 from schemas.transfer import TransferEvent
 
 REQUIRED: Final = (
@@ -106,3 +108,13 @@ def column_of(loc: tuple[int | str, ...]) -> str:
     if len(loc) >= 2 and loc[0] in ROLES and loc[1] in _FIELD_TO_SUFFIX:
         return f"{loc[0]}_{_FIELD_TO_SUFFIX[str(loc[1])]}"
     return ".".join(str(part) for part in loc) or "(row)"
+
+
+def csv_lines(frame: pl.DataFrame) -> list[int]:
+    """The physical line each row of a CSV file read as text starts on (the header is line 1). A quoted
+    cell may hold line breaks, so the breaks in earlier rows are counted (one pass over the frame)."""
+    if frame.height == 0:
+        return []
+    breaks = frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series()
+    before = breaks.cum_sum().shift(1, fill_value=0).to_list()
+    return [row + 2 + earlier for row, earlier in enumerate(before)]

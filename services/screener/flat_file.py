@@ -21,7 +21,17 @@ import polars as pl
 from pydantic import ValidationError
 
 from schemas import Party, TransferEvent
-from schemas.flat import COLUMNS, PARTY_FIELDS, REQUIRED, ROLES, FlatFormatError, check_columns, column_of, to_event
+from schemas.flat import (
+    COLUMNS,
+    PARTY_FIELDS,
+    REQUIRED,
+    ROLES,
+    FlatFormatError,
+    check_columns,
+    column_of,
+    csv_lines,
+    to_event,
+)
 from schemas.transfer import IdType
 from services.screener.domain.construct import built
 
@@ -451,7 +461,5 @@ def where(path: Path, frame: pl.DataFrame, rows: Sequence[int]) -> list[str]:
         return [f"line {lines[row]}" for row in rows]
     if not rows:
         return []
-    # Line breaks inside the rows before each row: one pass over the frame, whatever the number of rows.
-    per_row = frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series()
-    before = per_row.cum_sum().shift(1, fill_value=0).to_list()
-    return [f"line {row + 2 + before[row]}" for row in rows]  # line 1 is the header
+    lines = csv_lines(frame)
+    return [f"line {lines[row]}" for row in rows]

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import polars as pl
 
-from schemas.flat import check_columns
+from schemas.flat import check_columns, csv_lines
 
 
 class FileFormatError(ValueError):
@@ -46,11 +46,9 @@ def read_rows(path: Path, fmt: str | None = None) -> Iterator[Row]:
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise FileFormatError(f"{path}: cannot read as {kind}: {exc}") from exc
     check_columns(frame.columns)
-    first_line = 2 if kind == "csv" else 1
-    # A quoted CSV cell may hold a newline, which would shift physical line numbers; such
-    # files are rare for transfers and polars keeps no line positions, so rows are counted.
-    for offset, values in enumerate(frame.iter_rows(named=True)):
-        yield Row(first_line + offset, {k: _text(v) for k, v in values.items()})
+    lines = csv_lines(frame) if kind == "csv" else range(1, frame.height + 1)
+    for line, values in zip(lines, frame.iter_rows(named=True), strict=True):
+        yield Row(line, {k: _text(v) for k, v in values.items()})
 
 
 def _text(value: Any) -> Any:

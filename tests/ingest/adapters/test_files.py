@@ -27,6 +27,18 @@ def test_csv_rows_are_numbered_as_lines_with_the_header_as_line_one(tmp_path: Pa
     assert [(e.line, e.row["transfer_id"]) for e in invalid] == [(3, "t1")]
 
 
+def test_csv_line_numbers_count_line_breaks_inside_quoted_cells(tmp_path: Path) -> None:
+    rows = _rows(4)
+    rows[0]["originator_name"] = "Ayesha\nKhan\n(joint)"  # this row spans lines 2-4
+    rows[2]["amount"] = "-4"
+    path = tmp_path / "batch.csv"
+    pl.DataFrame(rows).write_csv(path)
+    assert path.read_text().splitlines()[5].startswith("t2,")  # line 6 of the file
+    with pytest.raises(InvalidRowError, match=r"batch.csv:6: amount: Input should be greater than 0"):
+        validate_file(path, DEFAULTS, skip_invalid=False)
+    assert [row.line for row in read_rows(path)] == [2, 5, 6, 7]
+
+
 def test_parquet_rows_and_minimal_columns(tmp_path: Path) -> None:
     path = tmp_path / "batch.parquet"
     pl.DataFrame(
