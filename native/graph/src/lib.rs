@@ -106,6 +106,8 @@ struct Graph {
     ids: HashSet<Name>,
     nodes: HashMap<Name, Node>,
     watermark: f64,
+    /// graph.TransferGraph.started: the earliest time of any transfer taken in.
+    started: f64,
 }
 
 impl Graph {
@@ -138,6 +140,9 @@ impl Graph {
             self.evict(cur.ts - self.window);
         }
         self.ids.insert(tid.clone());
+        if cur.ts < self.started {
+            self.started = cur.ts;
+        }
         let seq = self.base + self.store.len() as u64;
         self.store.push_back(Edge {
             tid: tid.clone(),
@@ -326,14 +331,14 @@ impl Kind {
             "graph.structuring" => (Kind::Structuring, &["margin", "min_transfers", "window_hours"]),
             "graph.split_transfers" => (Kind::SplitTransfers, &["window_hours", "min_transfers"]),
             "graph.velocity_spike" => (Kind::VelocitySpike, &["factor", "min_transfers", "min_history_days"]),
-            "graph.new_account_value" => (Kind::NewAccountValue, &["max_age_days"]),
+            "graph.new_account_value" => (Kind::NewAccountValue, &["max_age_days", "min_observed_days"]),
             other => return Err(PyValueError::new_err(format!("unknown graph rule {other:?}"))),
         })
     }
 }
 
 /// Every setting a graph rule reads, by its index in `Settings::values`.
-const PARAMETERS: [&str; 21] = ["window_hours", "min_counterparties", "amount_tolerance", "min_rise", "min_intermediaries", "min_sources", "min_destinations", "max_hops", "max_branching", "max_lag_hours", "window_minutes", "min_share_out", "max_share_out", "max_peel_share", "min_hops", "margin", "min_transfers", "factor", "min_history_days", "max_age_days", "min_share"];
+const PARAMETERS: [&str; 22] = ["window_hours", "min_counterparties", "amount_tolerance", "min_rise", "min_intermediaries", "min_sources", "min_destinations", "max_hops", "max_branching", "max_lag_hours", "window_minutes", "min_share_out", "max_share_out", "max_peel_share", "min_hops", "margin", "min_transfers", "factor", "min_history_days", "max_age_days", "min_share", "min_observed_days"];
 const WINDOW_HOURS: usize = 0;
 const MIN_COUNTERPARTIES: usize = 1;
 const AMOUNT_TOLERANCE: usize = 2;
@@ -355,6 +360,7 @@ const FACTOR: usize = 17;
 const MIN_HISTORY_DAYS: usize = 18;
 const MAX_AGE_DAYS: usize = 19;
 const MIN_SHARE: usize = 20;
+const MIN_OBSERVED_DAYS: usize = 21;
 
 /// One rule's settings: its numbers (indexed as `PARAMETERS`, read on every transfer, so never by
 /// name) and its thresholds by currency.
@@ -744,9 +750,11 @@ impl Graph {
             return Ok(None);
         }
         let max_age = s.f(MAX_AGE_DAYS) * DAY;
+        let observed = s.f(MIN_OBSERVED_DAYS) * DAY;
         for account in [&cur.src, &cur.dst] {
-            let age = cur.ts - self.node(account)?.first_seen;
-            if age <= max_age {
+            let first_seen = self.node(account)?.first_seen;
+            let age = cur.ts - first_seen;
+            if age <= max_age && first_seen - self.started >= observed {
                 return Ok(Some(Finding::NewAccount { account: account.clone(), age }));
             }
         }
@@ -977,6 +985,7 @@ impl GraphCore {
                 ids: HashSet::default(),
                 nodes: HashMap::default(),
                 watermark: f64::NEG_INFINITY,
+                started: f64::INFINITY,
             },
             rules: Vec::new(),
             taint_hops,

@@ -67,6 +67,8 @@ class TransferGraph:
         self._edges: deque[Edge] = deque()
         self._ids: set[str] = set()
         self.watermark = float("-inf")
+        self.started = float("inf")
+        """The earliest time of any transfer taken in: how long the graph has been watching."""
 
     def __len__(self) -> int:
         return len(self._edges)
@@ -99,6 +101,8 @@ class TransferGraph:
             self.watermark = edge.ts
             self._evict(edge.ts - self.window)
         self._ids.add(edge.transfer_id)
+        if edge.ts < self.started:
+            self.started = edge.ts
         self._edges.append(edge)
         self._ensure(edge.src, edge.ts).out_edges.append(edge)
         self._ensure(edge.dst, edge.ts).in_edges.append(edge)

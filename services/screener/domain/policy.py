@@ -55,7 +55,7 @@ RULE_PARAMETERS: Mapping[str, Mapping[str, type]] = MappingProxyType(
         "graph.structuring": {"margin": float, "min_transfers": int, "window_hours": float, "thresholds": list},
         "graph.split_transfers": {"window_hours": float, "min_transfers": int},
         "graph.velocity_spike": {"factor": float, "min_transfers": int, "min_history_days": float},
-        "graph.new_account_value": {"max_age_days": float, "thresholds": list},
+        "graph.new_account_value": {"max_age_days": float, "min_observed_days": float, "thresholds": list},
         "travel_rule.missing_data": {"thresholds": list},
         "travel_rule.unhosted_exposure": {"max_hops": int},
         "jurisdiction.call_for_action": {},

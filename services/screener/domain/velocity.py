@@ -47,16 +47,19 @@ def velocity_spike_hit(edge: Edge, last_day: int, baseline: float, edges: list[E
 
 
 def new_account_value(graph: TransferGraph, edge: Edge, settings: RuleSettings) -> Hit | None:
-    """An account first seen only days ago is moving a large value."""
+    """An account first seen only days ago, by a graph that had been watching well before, moves a large value."""
     if edge.value <= 0:
         return None
     line = thresholds(settings).get(edge.currency)
     if line is None or edge.value < line:
         return None
     max_age = float(settings["max_age_days"]) * DAY
+    # An account first seen soon after the screener started watching may be old, just quiet so far.
+    observed = float(settings["min_observed_days"]) * DAY
     for account in (edge.src, edge.dst):
-        age = edge.ts - graph.nodes[account].first_seen
-        if age <= max_age:
+        first_seen = graph.nodes[account].first_seen
+        age = edge.ts - first_seen
+        if age <= max_age and first_seen - graph.started >= observed:
             return new_account_value_hit(edge, account, age, settings)
     return None
 

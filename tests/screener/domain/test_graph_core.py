@@ -64,7 +64,7 @@ LOOSE = Policy.parse(
                                   "thresholds": LINES},
             "graph.split_transfers": {"weight": 0.5, "window_hours": 12, "min_transfers": 2},
             "graph.velocity_spike": {"weight": 0.25, "factor": 2.0, "min_transfers": 3, "min_history_days": 0.5},
-            "graph.new_account_value": {"weight": 0.25, "max_age_days": 1,
+            "graph.new_account_value": {"weight": 0.25, "max_age_days": 1, "min_observed_days": 0.25,
                                         "thresholds": [{"currency": "USD", "amount": 1100}]},
         },
     }

@@ -206,14 +206,28 @@ def test_structuring_is_quiet_when_one_transfer_is_well_below_or_at_the_line() -
     )
 
 
-NEW = {"max_age_days": 7, "thresholds": [{"currency": "USD", "amount": 10000}]}
+NEW = {"max_age_days": 7, "min_observed_days": 7, "thresholds": [{"currency": "USD", "amount": 10000}]}
+DAY_MINUTES = 24 * 60
 
 
 def test_new_account_moving_a_large_value_fires_and_an_old_one_does_not() -> None:
-    history = [("a", "b", 10, 0)]
-    late = 10 * 24 * 60
-    assert _fiat_run("graph.new_account_value", NEW, [("a", "b", 15000, 60)]) == ["graph.new_account_value"]
-    assert _fiat_run("graph.new_account_value", NEW, [*history, ("a", "b", 15000, late)]) == []
+    watched = [("x", "y", 10, 0)]  # the graph has been watching since minute 0
+    first = 8 * DAY_MINUTES  # "a" first appears eight days in
+    assert _fiat_run("graph.new_account_value", NEW, [*watched, ("a", "b", 15000, first)]) == [
+        "graph.new_account_value"
+    ]
+    history = [*watched, ("a", "b", 10, first)]
+    assert _fiat_run("graph.new_account_value", NEW, [*history, ("a", "b", 15000, first + 10 * DAY_MINUTES)]) == []
+
+
+def test_on_the_graphs_first_days_no_account_counts_as_new() -> None:
+    # Every account is first seen when a screener starts: old customers included.
+    watched = [("x", "y", 10, 0)]
+    day_six = 6 * DAY_MINUTES
+    assert _fiat_run("graph.new_account_value", NEW, [*watched, ("a", "b", 15000, day_six)]) == []
+    assert _fiat_run("graph.new_account_value", NEW, [("a", "b", 15000, 60)]) == []
+    eager = NEW | {"min_observed_days": 0}
+    assert _fiat_run("graph.new_account_value", eager, [("a", "b", 15000, 60)]) == ["graph.new_account_value"]
 
 
 def test_a_new_accounts_age_reads_as_an_analyst_would_say_it() -> None:
