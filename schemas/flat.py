@@ -7,9 +7,10 @@ set of validation rules and one set of error messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
+import orjson
 import polars as pl
 
 from schemas.transfer import TransferEvent
@@ -118,3 +119,19 @@ def csv_lines(frame: pl.DataFrame) -> list[int]:
     breaks = frame.select(pl.sum_horizontal(pl.all().str.count_matches("\n").fill_null(0))).to_series()
     before = breaks.cum_sum().shift(1, fill_value=0).to_list()
     return [row + 2 + earlier for row, earlier in enumerate(before)]
+
+
+def json_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes, dict[str, Any] | str]]:
+    """NDJSON: (line number, raw line, its object or what is wrong with it) for every non-blank line."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            yield number, raw, f"invalid JSON: {exc}"
+            continue
+        if not isinstance(value, dict):
+            yield number, raw, f"a line must be a JSON object, not {type(value).__name__}"
+            continue
+        yield number, raw, value

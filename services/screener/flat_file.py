@@ -30,6 +30,7 @@ from schemas.flat import (
     check_columns,
     column_of,
     csv_lines,
+    json_lines,
     to_event,
 )
 from schemas.transfer import IdType
@@ -79,15 +80,9 @@ def _read_ndjson(path: Path) -> pl.DataFrame:
     rows: list[dict[str, str | None]] = []
     lines: list[int] = []
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                value = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise FlatFormatError(f"{path}: line {number}: not JSON ({exc})") from exc
-            if not isinstance(value, dict):
-                raise FlatFormatError(f"{path}: line {number}: expected a JSON object, got {type(value).__name__}")
+        for number, _, value in json_lines(handle):
+            if isinstance(value, str):
+                raise FlatFormatError(f"{path}: line {number}: {value}")
             rows.append(_flat(value))
             lines.append(number)
     columns = sorted({c for row in rows for c in row}, key=lambda c: (c not in COLUMNS, c))

@@ -195,8 +195,8 @@ def test_nested_ndjson_events_screen_as_their_flat_rows_do(tmp_path: Path) -> No
     [
         ("missing.csv", b"transfer_id,occurred_at\nt1,2026-01-01T00:00:00Z\n", "missing required column(s): "),
         ("odd.csv", b"transfer_id,occurred_at,colour\n", "unknown column(s): colour"),
-        ("lines.ndjson", b'{"transfer_id": "t1"}\n\n{"transfer_id": \n', "line 3: not JSON"),
-        ("array.ndjson", b"[1, 2]\n", "line 1: expected a JSON object, got list"),
+        ("lines.ndjson", b'{"transfer_id": "t1"}\n\n{"transfer_id": \n', "line 3: invalid JSON: "),
+        ("array.ndjson", b"[1, 2]\n", "line 1: a line must be a JSON object, not list"),
         ("broken.parquet", b"\x00\x01 not parquet", "cannot read as Parquet: "),
     ],
 )

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 import polars as pl
 
-from schemas.flat import check_columns, csv_lines
+from schemas.flat import check_columns, csv_lines, json_lines
 
 
 class FileFormatError(ValueError):
@@ -61,18 +60,8 @@ def _ndjson(path: Path) -> Iterator[Row]:
     except OSError as exc:
         raise FileFormatError(f"{path}: {exc}") from exc
     with handle:
-        for line_no, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                value = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                yield Row(line_no, {"__error__": f"invalid JSON: {exc}", "__raw__": raw.decode(errors="replace")})
-                continue
-            if not isinstance(value, dict):
-                yield Row(
-                    line_no,
-                    {"__error__": "a line must be a JSON object", "__raw__": raw.decode(errors="replace")},
-                )
-                continue
-            yield Row(line_no, value)
+        for line_no, raw, value in json_lines(handle):
+            if isinstance(value, str):
+                yield Row(line_no, {"__error__": value, "__raw__": raw.decode(errors="replace")})
+            else:
+                yield Row(line_no, value)
