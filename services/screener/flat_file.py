@@ -147,8 +147,9 @@ _BLANK = r"^[\s\x1c-\x1f]*$"
 _IDENTIFIER = r"^[!-~]([ -~]{0,126}[!-~])?$"
 """Printable ASCII without surrounding spaces, at most 128 characters: always a valid `Identifier`."""
 _INSTANT = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
+"""ISO 8601 with an offset; a space for the T too, as database exports write it (both parsers accept it)."""
 _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _AMOUNT = r"^[0-9]{1,20}(\.[0-9]{1,18})?$"
 """At most 38 digits, 18 after the point (a non-zero digit is checked too): a valid `PositiveAmount`."""

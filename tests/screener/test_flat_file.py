@@ -33,7 +33,9 @@ VARIANTS: list[dict[str, Any]] = [
     {"occurred_at": "2026-01-01T00:00:00.5Z"},
     {"occurred_at": "2026-02-30T00:00:00Z"},  # no such day
     {"occurred_at": "2026-01-01T00:00:00"},  # naive
-    {"occurred_at": "2026-01-01 00:00:00Z"},  # other shapes pydantic may accept
+    {"occurred_at": "2026-01-01 00:00:00Z"},  # a space for the T, as database exports write it
+    {"occurred_at": "2026-01-01 05:30:00.25+05:30"},
+    {"occurred_at": "2026-01-01t00:00:00Z"},  # other shapes pydantic may accept
     {"occurred_at": "2026-01-01T24:00:00Z"},
     {"occurred_at": "   "},
     {"amount": "10.00"},
@@ -150,7 +152,8 @@ def test_rows_are_ordered_by_what_validation_makes_of_their_time_and_id_with_bad
         BASE | {"transfer_id": "late", "occurred_at": "2026-01-01T06:00:00+05:00"},  # 01:00 UTC
         BASE | {"transfer_id": "bad", "occurred_at": "yesterday"},
         BASE | {"transfer_id": "b", "occurred_at": "2026-01-01T00:30:00Z"},
-        BASE | {"transfer_id": "spaced", "occurred_at": "2026-01-01 00:45:00Z"},  # not plain: validated whole
+        BASE | {"transfer_id": "spaced", "occurred_at": "2026-01-01 00:45:00Z"},
+        BASE | {"transfer_id": "odd", "occurred_at": "2026-01-01t00:50:00Z"},  # not plain: validated whole
         BASE | {"transfer_id": "a", "occurred_at": "2026-01-01T00:30:00Z"},
         BASE | {"transfer_id": "tie", "occurred_at": "2026-01-01T00:30:00.000000+00:00"},
         BASE | {"transfer_id": "a", "occurred_at": "2026-01-01T00:30:00Z", "amount": "2"},  # same key: file order
@@ -158,6 +161,6 @@ def test_rows_are_ordered_by_what_validation_makes_of_their_time_and_id_with_bad
     frame = _frame(rows)
     order = flat_file.event_rows(frame)
     events, bad = parse_frame(frame)
-    assert [rows[i]["transfer_id"] for i in order] == ["a", "a", "b", "tie", "spaced", "late", "bad"]
-    assert order[:2] == [4, 6] and [b.row for b in bad] == [1]
+    assert [rows[i]["transfer_id"] for i in order] == ["a", "a", "b", "tie", "spaced", "odd", "late", "bad"]
+    assert order[:2] == [5, 7] and [b.row for b in bad] == [1]
     assert [e.transfer_id for e in sorted(events, key=event_order)] == [rows[i]["transfer_id"] for i in order[:-1]]
