@@ -4,10 +4,10 @@ The random exchange traffic keeps the graph rules almost quiet (customers pay ea
 random), so on its own the demo would show only the sanctioned-wallet holds. These scenarios
 give it the patterns the screener exists for: a mule fan-in, a round trip, structuring under
 Pakistan's PKR 2 million reporting line, a scatter-gather, a transfer missing travel-rule data,
-a payee named like a listed person, and parties in FATF-listed countries. Every scenario uses
-accounts of its own (named after the run, so a rerun on the same cluster starts them fresh) and
-names the rule and the action its last leg must get; the demo reports any scenario that was not
-caught, and fails.
+a payee named like a listed person, money passed on from a sanctioned wallet, and parties in
+FATF-listed countries. Every scenario uses accounts of its own (named after the run, so a rerun on
+the same cluster starts them fresh) and names the rule and the action its last leg must get; the
+demo reports any scenario that was not caught, and fails.
 
 Pure and seeded, like the rest of the workload.
 """
@@ -78,8 +78,9 @@ def _usdt(originator: Party, beneficiary: Party, amount: str) -> Leg:
     return Leg(originator, beneficiary, "USDT", Decimal(amount))
 
 
-def build(rng: random.Random, run_tag: str, exchange_id: str) -> list[Scenario]:
-    """The scenarios, each with fresh accounts at `exchange_id`."""
+def build(rng: random.Random, run_tag: str, exchange_id: str, listed_wallet: str | None) -> list[Scenario]:
+    """The scenarios, each with fresh accounts at `exchange_id`; `listed_wallet` is a sanctioned
+    address, the exposure scenario's source of funds (no exposure scenario without one)."""
     cast = _Cast(rng, run_tag, exchange_id)
     collector = cast.party("fan-in", "collector")
     mules = [cast.party("fan-in", f"mule{i}") for i in range(1, 6)]
@@ -88,7 +89,9 @@ def build(rng: random.Random, run_tag: str, exchange_id: str) -> list[Scenario]:
     payees = [cast.party("structuring", f"payee{i}") for i in range(1, 4)]
     source, sink = cast.party("scatter-gather", "source"), cast.party("scatter-gather", "sink")
     middle = [cast.party("scatter-gather", f"via{i}") for i in range(1, 4)]
-    return [
+    exposed = cast.party("exposure", "customer")
+    sanctioned = Party(account_id=f"{run_tag}-exposure-listed", wallet_address=listed_wallet, hosted=False)
+    built = [
         Scenario(
             "fan-in",
             "five new accounts pay one collector within minutes",
@@ -165,9 +168,21 @@ def build(rng: random.Random, run_tag: str, exchange_id: str) -> list[Scenario]:
                 ),
             ),
         ),
+        Scenario(
+            "exposure",
+            "a customer paid from a sanctioned wallet passes the money on to another",
+            "graph.exposure.indirect",
+            Action.FLAG,
+            (
+                # The first leg is held (sanctions.wallet); the funds' trail still runs through the customer.
+                _usdt(sanctioned, exposed, "3000"),
+                _usdt(exposed, cast.party("exposure", "payee"), "2500"),
+            ),
+        ),
         _payment_abroad(cast, "call-for-action", "Iran, on FATF's call-for-action list", "IR", Action.HOLD),
         _payment_abroad(cast, "increased-monitoring", "Kenya, under FATF's increased monitoring", "KE", Action.FLAG),
     ]
+    return [scenario for scenario in built if listed_wallet is not None or scenario.name != "exposure"]
 
 
 def _payment_abroad(cast: _Cast, name: str, where: str, country: str, action: Action) -> Scenario:
@@ -210,7 +225,8 @@ def event(
     return TransferEvent(
         transfer_id=transfer_id,
         occurred_at=at.astimezone(UTC),
-        exchange_id=leg.originator.vasp_id or "unknown",
+        # Reported by the originator's exchange, or for funds from outside by the receiving one.
+        exchange_id=leg.originator.vasp_id or leg.beneficiary.vasp_id or "unknown",
         asset=leg.asset,
         chain=chain,
         amount=leg.amount,

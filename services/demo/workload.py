@@ -139,10 +139,11 @@ def generate(
     positions (from `scenarios.MIN_TRANSFERS` transfers on), and their last legs carry what must catch them."""
     rng = random.Random(seed)
     # Their own generator: the scenarios' accounts and wallets do not depend on the traffic around them.
-    planted = scenarios.build(random.Random(seed + 1), run_tag, EXCHANGES[0]) if plant else []
+    evm_listed = [w for w in listed_wallets if w.address.lower().startswith("0x")]
+    sanctioned = evm_listed[0].address if evm_listed else None
+    planted = scenarios.build(random.Random(seed + 1), run_tag, EXCHANGES[0], sanctioned) if plant else []
     plan = scenarios.schedule(planted, count)
     population = [_account(rng, i) for i in range(accounts)]
-    evm_listed = [w for w in listed_wallets if w.address.lower().startswith("0x")]
     tron_listed = [w for w in listed_wallets if w.address.startswith("T")]
     clock = start or datetime.now(UTC)
     for n in range(count):

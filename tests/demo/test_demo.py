@@ -39,7 +39,7 @@ def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger() -
     assert summary["dead_letters"] == 0
     # The planted scenarios went through ingest, Kafka (the graph tail included) and the screener
     # process, and each got the action and the rule it names.
-    assert len(summary["scenarios"]) == len(scenarios.build(random.Random(0), "t", "x"))
+    assert len(summary["scenarios"]) == len(scenarios.build(random.Random(0), "t", "x", "0x" + "1" * 40))
     assert summary["scenarios_missed"] == [], summary["scenarios"]
     assert all(row["caught"] for row in summary["scenarios"].values())
     assert summary["latency_ms"]["p50"] is not None and summary["latency_ms"]["p99"] >= summary["latency_ms"]["p50"]

@@ -19,7 +19,7 @@ from services.screener.backtest import run
 from services.screener.bootstrap import build_context, load_policy
 
 START = datetime(2026, 11, 23, 9, tzinfo=UTC)
-BUILT = scenarios.build(random.Random(0), "t", "x")
+BUILT = scenarios.build(random.Random(0), "t", "x", "0x" + "1" * 40)
 RULES = {s.name: s.rule_id for s in BUILT}
 
 
@@ -60,6 +60,11 @@ def test_legs_are_spread_over_the_run_in_event_time_order() -> None:
     assert {name: len(found) for name, found in positions.items()} == {s.name: len(s.legs) for s in BUILT}
     for found in positions.values():
         assert all(b - a >= 100 for a, b in itertools.pairwise(found)), found
+
+
+def test_without_a_listed_wallet_every_scenario_but_the_exposure_one_is_planted() -> None:
+    names = [s.name for s in scenarios.build(random.Random(0), "t", "x", None)]
+    assert "exposure" in RULES and names == [name for name in RULES if name != "exposure"]
 
 
 def test_short_runs_plant_nothing() -> None:
