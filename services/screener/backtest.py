@@ -57,7 +57,8 @@ class Backtest:
 
 
 ProgressReport = Callable[[int, int], None]
-"""Told (transfers screened so far, transfers in all) every `PROGRESS_STEP` transfers and at the end."""
+"""Told (done so far, in all): by `run`, transfers every `PROGRESS_STEP` and at the end; by
+`screen_file`, the file's rows after each slice."""
 PROGRESS_STEP = 5000
 
 
