@@ -261,7 +261,8 @@ def screen_command(
     rate = len(table) / result.seconds if result.seconds else 0.0
     typer.echo(
         f"{len(table)} decisions ({counts['allow']} allow, {counts['flag']} flag, {counts['hold']} hold), "
-        f"{len(result.bad)} invalid rows, policy {policy.version}, {rate:,.0f} transfers/s"
+        f"{len(result.bad)} invalid rows, policy {policy.version}, watchlist {context.watchlist.version}, "
+        f"{rate:,.0f} transfers/s"
     )
     if tally.rules:
         fired = Table("rule", title="Rules that fired")

@@ -17,7 +17,7 @@ from schemas import Decision
 from schemas.common import utc_now
 from schemas.flat import from_event
 from services.screener.adapters.lists import excerpt_snapshot, load_watchlist
-from services.screener.backtest import run, screen_command
+from services.screener.backtest import run, screen_command, watchlist_from
 from services.screener.bootstrap import build_context, load_jurisdictions, load_policy
 from services.watchlists.loading import WatchlistStore
 from tests.screener.crafted import stream
@@ -50,6 +50,7 @@ def test_aml_screen_writes_one_decision_per_transfer_with_reasons_and_subjects(t
     listed = rows[next(t.transfer_id for t in stream() if t.originator.account_id == "bad")]
     assert listed["action"] == "hold" and "sanctions.wallet" in listed["reasons"]
     assert "decisions (" in result.output and "policy-" in result.output
+    assert f", watchlist {watchlist_from(tmp_path / 'lists').version}, " in result.output  # what to rerun with
     cycles = sum(1 for r in out.iter_rows(named=True) if "graph.cycle" in r["reasons"])
     assert cycles >= 1 and re.search(rf"graph\.cycle\s*│\s*{cycles}\s*│", result.output), result.output
     stale = load_jurisdictions().staleness(utc_now().date())
