@@ -29,7 +29,7 @@ from services.demo.processes import ServiceProcess, pipeline
 from services.demo.tally import Tally
 from services.demo.workload import EXCHANGES, PlannedTransfer, generate
 from services.screener.adapters.lists import excerpt_snapshot
-from services.screener.domain.watchlist import ListedWallet
+from services.screener.domain.watchlist import ListedWallet, listed_wallets
 from services.watchlists.adapters.changelog import publish, read_state
 
 BATCH = 100
@@ -116,11 +116,7 @@ async def _submit(
 
 def demo_wallets() -> list[ListedWallet]:
     """The listed wallets of the packaged OFAC excerpt, which the workload sends a share of transfers to."""
-    return [
-        ListedWallet(w.address, w.ticker, e.list_label, e.entry_id, e.names[0].full, e.programme, e.key)
-        for e in excerpt_snapshot().entries
-        for w in e.wallets
-    ]
+    return listed_wallets(excerpt_snapshot().entries)
 
 
 async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: asyncio.Event) -> None:

@@ -59,20 +59,7 @@ class WatchlistSnapshot:
     def from_entries(
         cls, version: str, entries: Sequence[WatchlistEntry], config: MatchConfig | None = None
     ) -> WatchlistSnapshot:
-        wallets = [
-            ListedWallet(
-                address=wallet.address,
-                ticker=wallet.ticker,
-                list_name=entry.list_label or entry.list_name.value,
-                entry_id=entry.entry_id,
-                entry_name=entry.names[0].full if entry.names else "",
-                programme=entry.programme,
-                entry_key=entry.key,
-            )
-            for entry in entries
-            for wallet in entry.wallets
-        ]
-        return cls.build(version, wallets, NameMatcher.build(entries, config))
+        return cls.build(version, listed_wallets(entries), NameMatcher.build(entries, config))
 
     @classmethod
     def unavailable(cls, error: str) -> WatchlistSnapshot:
@@ -94,3 +81,20 @@ class WatchlistSnapshot:
             id_number=party.id_number,
         )
         return [m for m in self.names.match(query, limit=5) if m.is_match and not m.weak_alias_only]
+
+
+def listed_wallets(entries: Sequence[WatchlistEntry]) -> list[ListedWallet]:
+    """Every digital currency address the entries list, each traced back to its entry, in entry order."""
+    return [
+        ListedWallet(
+            address=wallet.address,
+            ticker=wallet.ticker,
+            list_name=entry.list_label or entry.list_name.value,
+            entry_id=entry.entry_id,
+            entry_name=entry.names[0].full if entry.names else "",
+            programme=entry.programme,
+            entry_key=entry.key,
+        )
+        for entry in entries
+        for wallet in entry.wallets
+    ]
