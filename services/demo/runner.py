@@ -126,6 +126,13 @@ async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: 
     started = time.monotonic()
     sent = 0
     async with httpx.AsyncClient(timeout=30) as client:
+
+        async def submit(batch: list[PlannedTransfer]) -> None:
+            nonlocal sent
+            await _submit(client, f"{ingest}/v1/transfers", api_key, batch, tally)
+            sent += len(batch)
+            batch.clear()
+
         for planned in generate(
             cfg.transfers if cfg.transfers is not None else 10**9,
             listed,
@@ -141,25 +148,20 @@ async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: 
                 # partitions and the per-exchange batching would otherwise do to the order.
                 for pending in by_exchange.values():
                     if pending:
-                        await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
-                        sent += len(pending)
-                        pending.clear()
-                await _submit(client, f"{ingest}/v1/transfers", api_key, [planned], tally)
-                sent += 1
+                        await submit(pending)
+                await submit([planned])
                 continue
             pending = by_exchange.setdefault(planned.event.exchange_id, [])
             pending.append(planned)
             if len(pending) >= BATCH:
-                await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
-                sent += len(pending)
-                pending.clear()
+                await submit(pending)
                 # Pace to the configured rate so latency reflects a stream, not a backlog.
                 ahead = sent / cfg.rate - (time.monotonic() - started)
                 if ahead > 0:
                     await asyncio.sleep(ahead)
         for pending in by_exchange.values():
             if pending:
-                await _submit(client, f"{ingest}/v1/transfers", api_key, pending, tally)
+                await submit(pending)
 
 
 async def _publish_demo_lists(bootstrap: str, report: Report) -> None:
