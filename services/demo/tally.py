@@ -75,9 +75,6 @@ class Tally:
             )
         return rows
 
-    def scenarios_missed(self) -> list[str]:
-        return [row["scenario"] for row in self.scenarios() if not row["caught"]]
-
     def latency(self) -> dict[str, float | None]:
         if not self.latencies_ms:
             return {"p50": None, "p99": None, "max": None}
@@ -86,6 +83,7 @@ class Tally:
         return {"p50": round(statistics.median(ordered), 1), "p99": round(p99, 1), "max": round(ordered[-1], 1)}
 
     def summary(self, ledger: dict[str, Any]) -> dict[str, Any]:
+        planted = self.scenarios()
         return {
             "transfers": len(self.submitted_at),
             "decisions": self.counts(),
@@ -94,8 +92,8 @@ class Tally:
             "conflicting_decisions": len(self.conflicting),
             "listed_wallet_transfers": len(self.listed),
             "listed_wallet_not_held": len(self.listed_not_held()),
-            "scenarios": {row["scenario"]: row for row in self.scenarios()},
-            "scenarios_missed": self.scenarios_missed(),
+            "scenarios": {row["scenario"]: row for row in planted},
+            "scenarios_missed": [row["scenario"] for row in planted if not row["caught"]],
             "ledger": ledger,
             "dead_letters": self.dead_letters,
             "latency_ms": self.latency(),
