@@ -45,18 +45,19 @@ def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterato
     for role, party in (("originator", transfer.originator), ("beneficiary", transfer.beneficiary)):
         # A list often names one address several times, once per token it holds (OFAC lists an EVM
         # address under ETH, USDT and USDC): one reason per entry and address, with all its tickers.
-        tickers: dict[tuple[str, str, str], list[str]] = {}
-        first: dict[tuple[str, str, str], ListedWallet] = {}
-        for listed in ctx.watchlist.wallet_hits(party.wallet_address):
+        hits = ctx.watchlist.wallet_hits(party.wallet_address)
+        if not hits:
+            continue
+        grouped: dict[tuple[str, str, str], tuple[ListedWallet, list[str]]] = {}
+        for listed in hits:
             key = (listed.list_name, listed.entry_id, listed.address)
-            first.setdefault(key, listed)
-            tickers.setdefault(key, []).append(listed.ticker)
-        for key, listed in first.items():
+            grouped.setdefault(key, (listed, []))[1].append(listed.ticker)
+        for listed, tickers in grouped.values():
             yield Hit(
                 rule_id=SANCTIONED_WALLET,
                 explanation=(
                     f"The {role}'s wallet is listed on {listed.list_name} "
-                    f"(entry {listed.entry_id}, {listed.entry_name}; for {', '.join(tickers[key])})."
+                    f"(entry {listed.entry_id}, {listed.entry_name}; for {', '.join(tickers)})."
                 ),
                 severity=Severity.CRITICAL,
                 weight=1.0,
@@ -65,7 +66,7 @@ def sanctioned_wallet(transfer: TransferEvent, ctx: ScreeningContext) -> Iterato
                     "role": role,
                     "wallet_address": party.wallet_address,
                     "listed_address": listed.address,
-                    "tickers": tickers[key],
+                    "tickers": tickers,
                     "list": listed.list_name,
                     "entry_id": listed.entry_id,
                     "entry_key": listed.entry_key,
