@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from schemas.common import Contract, Identifier, PositiveAmount, UtcDatetime
+from schemas.common import (
+    BirthDate,
+    Code,
+    Contract,
+    DocumentNumber,
+    Identifier,
+    PersonName,
+    PositiveAmount,
+    UtcDatetime,
+    WalletAddress,
+)
 
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")]
@@ -28,12 +37,12 @@ class Party(Contract):
     """Originator or beneficiary of a transfer (FATF R.16 travel-rule data)."""
 
     account_id: Identifier
-    wallet_address: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    wallet_address: WalletAddress | None = None
+    name: PersonName | None = None
     country: CountryCode | None = None
-    id_number: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    id_number: DocumentNumber | None = None
     id_type: IdType | None = None
-    date_of_birth: date | None = None
+    date_of_birth: BirthDate | None = None
     vasp_id: Identifier | None = None
     hosted: bool = True
 
@@ -51,8 +60,8 @@ class TransferEvent(Contract):
     transfer_id: Identifier
     occurred_at: UtcDatetime
     exchange_id: Identifier
-    asset: Annotated[str, Field(min_length=1, max_length=32, description="e.g. PKTB-3M, USDT")]
-    chain: Annotated[str, Field(min_length=1, max_length=32, description="e.g. ethereum, tron")]
+    asset: Annotated[Code, Field(description="e.g. PKTB-3M, USDT")]
+    chain: Annotated[Code, Field(description="e.g. ethereum, tron")]
     amount: PositiveAmount
     fiat_value: PositiveAmount | None = None
     fiat_currency: CurrencyCode | None = None

@@ -21,6 +21,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from schemas import Party, TransferEvent
+from schemas.common import EARLIEST, EARLIEST_BIRTH, LATEST
 from schemas.flat import (
     COLUMNS,
     PARTY_FIELDS,
@@ -151,6 +152,7 @@ _INSTANT = (
 )
 """ISO 8601 with an offset; a space for the T too, as database exports write it (both parsers accept it)."""
 _DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_UNUSUAL = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]"
 _AMOUNT = r"^[0-9]{1,20}(\.[0-9]{1,18})?$"
 """At most 38 digits, 18 after the point (a non-zero digit is checked too): a valid `PositiveAmount`."""
 
@@ -159,8 +161,13 @@ def _plain(kind: str, column: pl.Expr) -> pl.Expr:
     """Whether a non-blank cell has a shape validation accepts whatever else the row holds."""
     if kind == "id":
         return column.str.contains(_IDENTIFIER)
-    if kind.startswith("text"):  # any text up to a length; non-blank is checked by the caller
-        return column.str.len_chars() <= int(kind.removeprefix("text"))
+    if kind.startswith("text"):  # text up to a length; non-blank is checked by the caller
+        # Any control, format or separator character sends the row to validation, which decides.
+        return (column.str.len_chars() <= int(kind.removeprefix("text"))) & ~column.str.contains(_UNUSUAL)
+    if kind == "code":
+        return column.str.contains(_IDENTIFIER) & (column.str.len_chars() <= 32)
+    if kind == "wallet":
+        return column.str.contains(r"^[!-~]{1,128}$")
     if kind == "instant":
         return column.str.contains(_INSTANT)
     if kind == "amount":
@@ -182,15 +189,15 @@ _TOP_KINDS = {
     "transfer_id": "id",
     "occurred_at": "instant",
     "exchange_id": "id",
-    "asset": "text32",
-    "chain": "text32",
+    "asset": "code",
+    "chain": "code",
     "amount": "amount",
     "fiat_value": "amount",
     "fiat_currency": "currency",
 }
 _PARTY_KINDS = {
     "account": "id",
-    "wallet": "text128",
+    "wallet": "wallet",
     "name": "text300",
     "country": "country",
     "id_number": "text64",
@@ -206,17 +213,20 @@ _KINDS = _TOP_KINDS | {f"{role}_{suffix}": kind for role in ROLES for suffix, ki
 
 
 def _instant(text: str) -> datetime | None:
+    """The cell's time in UTC, or None for one validation must judge (unparsable or out of range)."""
     try:
-        return datetime.fromisoformat(text).astimezone(UTC)
-    except ValueError:
+        at = datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
+    return at if EARLIEST <= at < LATEST else None
 
 
 def _day(text: str) -> date | None:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         return None
+    return day if EARLIEST_BIRTH <= day < LATEST.date() else None
 
 
 def _convert(kind: str, values: list[Any], failed: set[int]) -> list[Any]:

@@ -37,7 +37,7 @@ def test_naive_timestamp_is_refused_and_aware_is_normalised_to_utc() -> None:
         ("amount", Decimal("0"), "greater than 0"),
         ("fiat_value", Decimal("10"), "together"),
         ("unexpected", "x", "Extra inputs"),
-        ("transfer_id", " padded ", "pattern"),
+        ("transfer_id", " padded ", "printable ASCII without leading or trailing spaces"),
     ],
 )
 def test_bad_transfers_are_refused_with_the_field_named(field: str, value: object, message: str) -> None:
