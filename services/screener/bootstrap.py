@@ -20,6 +20,7 @@ from services.broker.topics import partitions_of
 from services.screener.adapters.graph_tail import GraphTail
 from services.screener.adapters.recall import recall_decisions
 from services.screener.adapters.watchlist_feed import WatchlistFeed
+from services.screener.domain.event_time import too_far_ahead
 from services.screener.domain.graph_screen import GraphScreen
 from services.screener.domain.heuristic import DAY
 from services.screener.domain.jurisdiction import JurisdictionListError, JurisdictionLists
@@ -122,7 +123,8 @@ async def rebuild_graph(
     events: list[TransferEvent] = []
     try:
         consumer.assign(list(upto))
-        since_ms = int((utc_now().timestamp() - context.policy.window_days * DAY) * 1000)
+        now = utc_now()
+        since_ms = int((now.timestamp() - context.policy.window_days * DAY) * 1000)
         starts = await consumer.offsets_for_times(dict.fromkeys(upto, since_ms))
         for tp in upto:
             found = starts.get(tp)
@@ -135,9 +137,12 @@ async def rebuild_graph(
                         live.discard(tp)
                         break
                     try:
-                        events.append(TransferEvent.model_validate_json(record.value or b""))
+                        event = TransferEvent.model_validate_json(record.value or b"")
                     except ValidationError:
                         continue  # the group consumer dead-lettered it; the graph just skips it
+                    if too_far_ahead(event, now, context.policy.max_future_skew_s):
+                        continue  # held when it was screened, and kept out of the window (event_time.py)
+                    events.append(event)
                 if records and records[-1].offset >= upto[tp] - 1:
                     live.discard(tp)
     finally:
@@ -260,6 +265,7 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
                 settings.transfers_topic,
                 wait_s=settings.graph_tail_wait_s,
                 max_waiting=settings.graph_tail_max_waiting,
+                max_skew_s=policy.max_future_skew_s,
             )
             # From where the rebuild stopped: the rebuild holds everything before the commits.
             await tail.start(committed)

@@ -26,6 +26,7 @@ from schemas.common import utc_now
 from services.screener.adapters import deadletters
 from services.screener.adapters.graph_tail import GraphTail
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
+from services.screener.domain.event_time import too_far_ahead
 from services.screener.domain.order import event_order
 from services.screener.domain.retro import PartyRegister
 from services.screener.domain.rules import ScreeningContext
@@ -101,12 +102,13 @@ class TransferHandler:
         for transfer in transfers:
             if self.tail is not None and graph is not None:
                 # Other partitions' earlier transfers enter the graph first (own ones are repeats).
+                # The tail has already left out transfers dated too far ahead (domain/event_time.py).
                 for earlier in self.tail.arrivals.take_before(event_order(transfer)):
                     graph.learn(earlier, self.context.watchlist)
             decision = self.recalled.pop(transfer.transfer_id, None)
             if decision is None:
                 decision = screen(transfer, self.context, self.policy, now)
-            elif graph is not None:
+            elif graph is not None and not too_far_ahead(transfer, now, self.policy.max_future_skew_s):
                 # Published before a crash: the decision stands, the new graph still has to learn the transfer.
                 graph.learn(transfer, self.context.watchlist)
             if self.register is not None:

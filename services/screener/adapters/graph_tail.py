@@ -25,7 +25,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from schemas import TransferEvent
+from schemas.common import utc_now
 from services.screener.domain.arrivals import Arrivals
+from services.screener.domain.event_time import too_far_ahead
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,11 @@ log = logging.getLogger(__name__)
 class GraphTail:
     """A group-less reader of all partitions feeding `Arrivals`, with an event-time wait."""
 
-    def __init__(self, bootstrap: str, topic: str, *, wait_s: float, max_waiting: int) -> None:
+    def __init__(
+        self, bootstrap: str, topic: str, *, wait_s: float, max_waiting: int, max_skew_s: float = 300.0
+    ) -> None:
         self._bootstrap = bootstrap
+        self._max_skew_s = max_skew_s
         self._topic = topic
         self._wait_s = wait_s
         self._max_waiting = max_waiting
@@ -89,6 +94,8 @@ class GraphTail:
                         transfer: TransferEvent | None = TransferEvent.model_validate_json(record.value or b"")
                     except ValidationError:
                         transfer = None  # the group consumer dead-letters it; the graph skips it
+                    if transfer is not None and too_far_ahead(transfer, utc_now(), self._max_skew_s):
+                        transfer = None  # held by its own screener; it must not move the window (event_time.py)
                     self.arrivals.arrive(tp.partition, record.offset, transfer)
             self._progress.set()
 

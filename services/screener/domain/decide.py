@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from schemas import Action, Decision, Reason, Severity, TransferEvent
 from services.screener.domain.construct import built
+from services.screener.domain.event_time import future_dated_hit, too_far_ahead
 from services.screener.domain.policy import Bands, Policy
 from services.screener.domain.rules import RULES, Hit, Rule, ScreeningContext
 
@@ -29,9 +30,17 @@ def screen(
     decided_at: datetime,
     rules: Sequence[Rule] = RULES,
 ) -> Decision:
-    """Screen one transfer. Never raises for a well-formed transfer: an error means hold."""
+    """Screen one transfer. Never raises for a well-formed transfer: an error means hold.
+
+    A transfer dated too far after `decided_at` is screened without the graph (it must not move the
+    graph's window) and held (domain/event_time.py)."""
     try:
-        hits = [hit for rule in rules for hit in rule(transfer, ctx)]
+        if too_far_ahead(transfer, decided_at, policy.max_future_skew_s):
+            unplaced = replace(ctx, graph=None)
+            hits = [future_dated_hit(transfer, decided_at, policy.max_future_skew_s)]
+            hits += [hit for rule in rules for hit in rule(transfer, unplaced)]
+        else:
+            hits = [hit for rule in rules for hit in rule(transfer, ctx)]
     except Exception as exc:
         return _error_decision(transfer, ctx, policy, decided_at, exc)
     return _combine(transfer, hits, ctx, policy, decided_at)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from schemas import TransferEvent
 from services.screener.domain import cycles, exposure, fans, layering, scatter, structuring, velocity
 from services.screener.domain._graphcore import GraphCore
+from services.screener.domain.event_time import outside_window, outside_window_hit
 from services.screener.domain.graph import Edge, EdgeTuple, TransferGraph
 from services.screener.domain.heuristic import DAY, Heuristic
 from services.screener.domain.hit import Hit
@@ -102,8 +103,10 @@ class ReferenceGraphScreen:
 
     def observe(self, transfer: TransferEvent, watchlist: WatchlistSnapshot) -> list[Hit]:
         """Add one transfer to the graph and return what the heuristics find around it."""
-        edge = self.learn(transfer, watchlist)
         graph = self.graph
+        if outside_window(transfer, graph.watermark, graph.window):
+            return [outside_window_hit(transfer, graph.watermark, graph.window)]
+        edge = self.learn(transfer, watchlist)
         hits: list[Hit] = []
         for rule, settings in self._enabled:
             found = rule(graph, edge, settings)
@@ -167,7 +170,8 @@ class GraphScreen:
     def __init__(self, policy: Policy) -> None:
         indirect = policy.rule(exposure.INDIRECT)
         hops = int(indirect["max_hops"]) if indirect is not None else _DEFAULT_EXPOSURE_HOPS
-        self.core = GraphCore(policy.window_days * DAY, hops)
+        self._window = policy.window_days * DAY
+        self.core = GraphCore(self._window, hops)
         self._settings: dict[str, RuleSettings] = {}
         for rule_id, _ in HEURISTICS:
             settings = policy.rule(rule_id)
@@ -211,6 +215,9 @@ class GraphScreen:
         """Add one transfer to the graph and return what the heuristics find around it."""
         if self.broken is not None:
             raise RuntimeError(f"the graph missed a transfer ({self.broken}); restart the screener to rebuild it")
+        if outside_window(transfer, self.core.watermark, self._window):
+            # The core would decline to take it, and its rules would then look for accounts it never saw.
+            return [outside_window_hit(transfer, self.core.watermark, self._window)]
         found = self.core.observe(*self._arguments(transfer, watchlist))
         if not found:
             return []

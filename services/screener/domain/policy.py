@@ -56,6 +56,7 @@ RULE_PARAMETERS: Mapping[str, Mapping[str, type]] = MappingProxyType(
         "graph.split_transfers": {"window_hours": float, "min_transfers": int},
         "graph.velocity_spike": {"factor": float, "min_transfers": int, "min_history_days": float},
         "graph.new_account_value": {"max_age_days": float, "min_observed_days": float, "thresholds": list},
+        "graph.outside_window": {},
         "travel_rule.missing_data": {"thresholds": list},
         "travel_rule.unhosted_exposure": {"max_hops": int},
         "jurisdiction.call_for_action": {},
@@ -97,6 +98,8 @@ class Policy:
     version: str
     bands: Bands = Bands()
     window_days: float = 30.0
+    max_future_skew_s: float = 300.0
+    """How far ahead of the screener's clock a transfer may be dated and still enter the graph (event_time.py)."""
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleSettings | None:
@@ -116,10 +119,13 @@ class Policy:
         if not 0 < bands.flag <= bands.hold:
             raise PolicyError("bands.flag: must be positive and not above bands.hold")
         graph = _table(data, "graph", "graph")
-        _no_extra(graph, {"window_days"}, "graph")
+        _no_extra(graph, {"window_days", "max_future_skew_s"}, "graph")
         window = _number(graph, "window_days", "graph.window_days")
+        skew = _number(graph, "max_future_skew_s", "graph.max_future_skew_s") if "max_future_skew_s" in graph else 300.0
         rules = {rid: _rule(rid, value) for rid, value in _table(data, "rules", "rules").items()}
-        return cls(version=version, bands=bands, window_days=window, rules=MappingProxyType(rules))
+        return cls(
+            version=version, bands=bands, window_days=window, max_future_skew_s=skew, rules=MappingProxyType(rules)
+        )
 
 
 def _rule(rule_id: str, value: Any) -> RuleSettings:
