@@ -20,7 +20,9 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.message import KafkaMessage
+from sqlalchemy.exc import DataError
 
+from schemas import Decision, TransferEvent
 from services.ledger.adapters.kafka_records import RawRecord, parse_records
 from services.ledger.ledger import Ledger
 from services.ledger.settings import LedgerSettings
@@ -35,8 +37,19 @@ class ConsumerStatus:
     batches: int = 0
     records: int = 0
     skipped: int = 0
+    """Records set aside: unreadable, or refused by the database (logged with their coordinates)."""
     failures: int = 0
+    consecutive_failures: int = 0
+    """Failed attempts at the batch now in hand; the consumer is stuck while this grows."""
     last_error: str | None = None
+
+    @property
+    def stuck(self) -> bool:
+        return self.consecutive_failures >= STUCK_AFTER
+
+
+STUCK_AFTER = 3
+"""Failed attempts at one batch after which /healthz reports the consumer as stuck."""
 
 
 class BatchHandler:
@@ -55,21 +68,46 @@ class BatchHandler:
             self._count(len(records), parsed.skipped)
             return
         try:
-            report = await self._ledger.apply(parsed.transfers, parsed.decisions)
+            try:
+                await self._ledger.apply(parsed.transfers, parsed.decisions)
+            except DataError:
+                # The database refused a value (not an outage: that raises other errors and is retried).
+                # Retrying the batch would fail forever, so its records are applied one by one and
+                # the ones refused are set aside, in the order a batch applies them.
+                parsed.skipped += await self._apply_one_by_one(parsed.transfers, parsed.decisions)
         except Exception as exc:
             self.status.failures += 1
+            self.status.consecutive_failures += 1
             self.status.last_error = f"{type(exc).__name__}: {exc}"[:500]
             # Pause before FastStream rewinds the batch: a database that is down would
             # otherwise be hammered with the same batch in a tight loop.
             await asyncio.sleep(self._settings.retry_backoff_seconds)
             raise
         self._count(len(records), parsed.skipped)
-        log.debug("batch of %d applied: %s", len(records), report)
+        log.debug("batch of %d applied", len(records))
+
+    async def _apply_one_by_one(self, transfers: list[TransferEvent], decisions: list[Decision]) -> int:
+        refused = 0
+        for transfer in transfers:
+            refused += await self._apply_alone(transfer.transfer_id, [transfer], [])
+        for decision in decisions:
+            refused += await self._apply_alone(decision.transfer_id, [], [decision])
+        return refused
+
+    async def _apply_alone(self, transfer_id: str, transfers: list[TransferEvent], decisions: list[Decision]) -> int:
+        try:
+            await self._ledger.apply(transfers, decisions)
+        except DataError as exc:
+            kind = "transfer" if transfers else "decision"
+            log.error("set aside a %s of %r the database refuses: %s", kind, transfer_id, str(exc.orig)[:300])
+            return 1
+        return 0
 
     def _count(self, records: int, skipped: int) -> None:
         self.status.batches += 1
         self.status.records += records
         self.status.skipped += skipped
+        self.status.consecutive_failures = 0
         self.status.last_error = None
 
 

@@ -53,8 +53,13 @@ def build_api(queries: LedgerQueries, consumer: ConsumerStatus | None = None) ->
                 "records": consumer.records,
                 "skipped": consumer.skipped,
                 "failures": consumer.failures,
+                "consecutive_failures": consumer.consecutive_failures,
+                "stuck": consumer.stuck,
                 "last_error": consumer.last_error,
             }
+            if consumer.stuck and body["status"] == "ok":
+                # Up, but not applying anything: the same batch keeps failing (see last_error).
+                body["status"] = "degraded"
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     return api

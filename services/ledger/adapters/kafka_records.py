@@ -52,7 +52,7 @@ def parse_records(records: Iterable[RawRecord], *, transfers_topic: str, decisio
                 batch.decisions.append(Decision.model_validate_json(record.value or b""))
             else:
                 raise ValueError(f"unexpected topic {record.topic!r}")
-        except (ValidationError, ValueError) as exc:
+        except Exception as exc:  # any record that cannot be read is skipped: retrying it would never end
             batch.skipped += 1
             log.warning(
                 "skipped unparsable record %s[%d]@%d: %s",
