@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +20,9 @@ from typing import Any
 import orjson
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
-from pydantic import ValidationError
 
 from schemas import Decision, TransferEvent
-from schemas.common import utc_now
+from schemas.common import ID_PATTERN, utc_now
 from services.screener.adapters import deadletters
 from services.screener.adapters.graph_tail import GraphTail
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
@@ -32,6 +32,7 @@ from services.screener.domain.retro import PartyRegister
 from services.screener.domain.rules import ScreeningContext
 
 log = logging.getLogger(__name__)
+_TRANSFER_ID = re.compile(ID_PATTERN)
 
 
 def transfer_key(raw: bytes | None) -> str | None:
@@ -42,7 +43,9 @@ def transfer_key(raw: bytes | None) -> str | None:
         return None
     if isinstance(value, dict):
         transfer_id = value.get("transfer_id")
-        if isinstance(transfer_id, str) and transfer_id.strip() == transfer_id and 0 < len(transfer_id) <= 128:
+        # Only an id a Decision can carry: a hold for an id with a NUL in it would itself fail
+        # validation, and the batch with it would be retried forever.
+        if isinstance(transfer_id, str) and _TRANSFER_ID.fullmatch(transfer_id) is not None:
             return transfer_id
     return None
 
@@ -85,7 +88,7 @@ class TransferHandler:
         for record in records:
             try:
                 transfers.append(TransferEvent.model_validate_json(record.value or b""))
-            except ValidationError as exc:
+            except Exception as exc:  # any record that does not parse is dead-lettered, never retried
                 rejected.append((record, exc))
                 keyed = self._keyed_hold(record.value, exc, now)
                 if keyed is not None:
@@ -116,7 +119,7 @@ class TransferHandler:
             decisions.append(decision)
         return decisions
 
-    def _keyed_hold(self, raw: bytes | None, error: ValidationError, now: datetime) -> Decision | None:
+    def _keyed_hold(self, raw: bytes | None, error: Exception, now: datetime) -> Decision | None:
         """Fail closed: a bad event that still names its transfer gets a hold, not silence."""
         transfer_id = transfer_key(raw)
         if transfer_id is None:

@@ -6,6 +6,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas import TransferEvent
@@ -164,3 +166,29 @@ def test_rows_are_ordered_by_what_validation_makes_of_their_time_and_id_with_bad
     assert [rows[i]["transfer_id"] for i in order] == ["a", "a", "b", "tie", "spaced", "odd", "late", "bad"]
     assert order[:2] == [5, 7] and [b.row for b in bad] == [1]
     assert [e.transfer_id for e in sorted(events, key=event_order)] == [rows[i]["transfer_id"] for i in order[:-1]]
+
+
+_CELLS = st.one_of(
+    st.text(max_size=24),
+    st.sampled_from(
+        ["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00", "2000-01-01T00:00:00+05:00", "1999-12-31",
+         "2099-12-31T23:59:59-01:00", "1899-12-31", "1700000000", "1_000", "١٢", " 1 ", "acct\x00x", "a\u202eb",
+         "a\u200bb", "Moh\u200cammad", "Ali\U000e0041", "true", "cnic", "PK", "PKR", "10", "0.5"]
+    ),
+    st.none(),
+)
+_FUZZED = ["occurred_at", "amount", "transfer_id", "asset", "originator_account", "originator_name",
+           "originator_dob", "originator_wallet", "beneficiary_id_number", "fiat_value", "fiat_currency"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({}, optional=dict.fromkeys(_FUZZED, _CELLS)), min_size=1, max_size=6))
+def test_any_cells_parse_in_bulk_as_row_by_row_and_never_crash(rows: list[dict[str, Any]]) -> None:
+    """Random dates, offsets, strings and numbers in any column: the bulk path and validation agree, and a cell
+    that validation refuses is a bad row (never an exception)."""
+    frame = _frame([BASE | {"transfer_id": f"t{i}"} | row for i, row in enumerate(rows)])
+    events, bad = parse_frame(frame)
+    expected, expected_bad = parse_rows(frame.iter_rows(named=True))
+    assert bad == expected_bad
+    _same(events, expected)
+    assert len(events) + len(bad) == len(rows)

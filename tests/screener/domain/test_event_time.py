@@ -30,14 +30,14 @@ def context(engine: type[GraphScreen] | type[ReferenceGraphScreen]) -> Screening
     return ScreeningContext(WATCHLIST, POLICY, engine(POLICY), load_jurisdictions())
 
 
-def transfer(tid: str, at: datetime, src: str, dst: str, wallet: str | None = None, amount: str = "100") -> TransferEvent:
+def transfer(tid: str, at: datetime, src: str, dst: str, wallet: str | None = None) -> TransferEvent:
     return TransferEvent(
         transfer_id=tid,
         occurred_at=at,
         exchange_id="exA",
         asset="USDT",
         chain="tron",
-        amount=Decimal(amount),
+        amount=Decimal("100"),
         originator=Party(account_id=src),
         beneficiary=Party(account_id=dst, wallet_address=wallet, hosted=wallet is None),
     )
@@ -45,10 +45,8 @@ def transfer(tid: str, at: datetime, src: str, dst: str, wallet: str | None = No
 
 def fan_in(ctx: ScreeningContext, start: datetime, payee: str, prefix: str) -> list[Action]:
     """Eight fresh payers each send the payee about the same sum within hours: the fan-in rule's pattern."""
-    return [
-        screen(transfer(f"{prefix}{i}", start + timedelta(minutes=20 * i), f"{prefix}p{i}", payee), ctx, POLICY, NOW).action
-        for i in range(8)
-    ]
+    legs = [transfer(f"{prefix}{i}", start + timedelta(minutes=20 * i), f"{prefix}p{i}", payee) for i in range(8)]
+    return [screen(leg, ctx, POLICY, NOW).action for leg in legs]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
