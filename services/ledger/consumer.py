@@ -20,10 +20,10 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.message import KafkaMessage
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 
 from schemas import Decision, TransferEvent
-from services.ledger.adapters.kafka_records import RawRecord, parse_records
+from services.ledger.adapters.kafka_records import ParsedBatch, RawRecord, parse_records
 from services.ledger.ledger import Ledger
 from services.ledger.settings import LedgerSettings
 
@@ -64,13 +64,19 @@ class BatchHandler:
             transfers_topic=self._settings.transfers_topic,
             decisions_topic=self._settings.decisions_topic,
         )
+        await self.apply(parsed, len(records))
+
+    async def apply(self, parsed: ParsedBatch, records: int) -> None:
+        """Apply a parsed batch; raises (so the batch is read again) only for what a retry may cure."""
         if not (parsed.transfers or parsed.decisions):
-            self._count(len(records), parsed.skipped)
+            self._count(records, parsed.skipped)
             return
         try:
             try:
                 await self._ledger.apply(parsed.transfers, parsed.decisions)
-            except DataError:
+            except DBAPIError as exc:
+                if not _refused_value(exc):
+                    raise
                 # The database refused a value (not an outage: that raises other errors and is retried).
                 # Retrying the batch would fail forever, so its records are applied one by one and
                 # the ones refused are set aside, in the order a batch applies them.
@@ -83,8 +89,8 @@ class BatchHandler:
             # otherwise be hammered with the same batch in a tight loop.
             await asyncio.sleep(self._settings.retry_backoff_seconds)
             raise
-        self._count(len(records), parsed.skipped)
-        log.debug("batch of %d applied", len(records))
+        self._count(records, parsed.skipped)
+        log.debug("batch of %d applied", records)
 
     async def _apply_one_by_one(self, transfers: list[TransferEvent], decisions: list[Decision]) -> int:
         refused = 0
@@ -97,7 +103,9 @@ class BatchHandler:
     async def _apply_alone(self, transfer_id: str, transfers: list[TransferEvent], decisions: list[Decision]) -> int:
         try:
             await self._ledger.apply(transfers, decisions)
-        except DataError as exc:
+        except DBAPIError as exc:
+            if not _refused_value(exc):
+                raise
             kind = "transfer" if transfers else "decision"
             log.error("set aside a %s of %r the database refuses: %s", kind, transfer_id, str(exc.orig)[:300])
             return 1
@@ -109,6 +117,15 @@ class BatchHandler:
         self.status.skipped += skipped
         self.status.consecutive_failures = 0
         self.status.last_error = None
+
+
+def _refused_value(exc: DBAPIError) -> bool:
+    """Whether the database refused a value (SQLSTATE class 22, data exception: e.g. a NUL in text), which
+    no retry can cure, as opposed to an outage or a lock, which a retry may."""
+    if isinstance(exc, DataError):
+        return True
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(state, str) and state.startswith("22")
 
 
 async def _undecoded(message: KafkaMessage) -> Any:

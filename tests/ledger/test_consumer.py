@@ -11,6 +11,7 @@ from faststream.kafka import TestKafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action, Decision, TransferEvent
+from services.ledger.adapters.kafka_records import ParsedBatch
 from services.ledger.consumer import BatchHandler, ConsumerStatus, build_broker
 from services.ledger.ledger import BatchReport, Ledger
 from services.ledger.settings import LedgerSettings
@@ -53,3 +54,31 @@ async def test_a_failed_batch_raises_so_it_is_not_committed() -> None:
         await handler((record,))
     assert (status.failures, status.batches) == (1, 0)
     assert status.last_error == "ConnectionError: database is down"
+
+
+async def test_a_value_the_database_refuses_is_set_aside_and_the_rest_of_the_batch_applied(engine: AsyncEngine) -> None:
+    # The contract refuses NULs, so this transfer is built past validation, as a bug upstream might.
+    good = TransferEvent.model_validate_json(transfer_json(transfer_id="t-good"))
+    poisoned = good.model_copy(update={"transfer_id": "t-nul", "asset": "US\x00DT"})
+    status = ConsumerStatus()
+    handler = BatchHandler(Ledger(engine), SETTINGS, status)
+    await handler.apply(ParsedBatch(transfers=[poisoned, good]), records=2)
+    assert (await transfer_row(engine, "t-good")).state == "pending"
+    if engine.dialect.name == "postgresql":  # PostgreSQL text cannot hold a NUL: the batch would fail forever
+        assert status.skipped == 1 and status.failures == 0
+    else:
+        assert status.skipped == 0 and (await transfer_row(engine, "t-nul")).state == "pending"
+    assert status.batches == 1 and not status.stuck
+
+
+async def test_a_batch_that_keeps_failing_is_reported_stuck_until_one_succeeds(engine: AsyncEngine) -> None:
+    status = ConsumerStatus()
+    broken = BatchHandler(_BrokenLedger(), SETTINGS, status)  # type: ignore[arg-type]
+    batch = ParsedBatch(transfers=[TransferEvent.model_validate_json(transfer_json(transfer_id="t-1"))])
+    for attempt in range(3):
+        assert not status.stuck, attempt
+        with pytest.raises(ConnectionError):
+            await broken.apply(batch, records=1)
+    assert status.stuck and status.consecutive_failures == 3
+    await BatchHandler(Ledger(engine), SETTINGS, status).apply(batch, records=1)
+    assert not status.stuck and status.last_error is None
