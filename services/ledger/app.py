@@ -11,12 +11,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import uvicorn
-
+from services.http_server import bind, serving
 from services.ledger.adapters.schema_migrator import upgrade_schema
 from services.ledger.bootstrap import LedgerParts, compose
 from services.ledger.settings import LedgerSettings
@@ -34,47 +32,12 @@ class RunningLedger:
         return f"http://{self.parts.settings.http_host}:{self.http_port}"
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """Uvicorn without its own signal handlers: the ledger process owns SIGTERM/SIGINT and
-    must stop the consumer too, not just the HTTP server."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    # Bound here rather than by uvicorn, which calls sys.exit() when the port is taken.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
 @contextlib.asynccontextmanager
 async def _http(parts: LedgerParts) -> AsyncIterator[int]:
     settings = parts.settings
-    sock = _bind(settings.http_host, settings.http_port)
-    config = uvicorn.Config(parts.api, log_level=settings.log_level.lower(), access_log=False, lifespan="off")
-    server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="ledger-http")
-    try:
-        while not server.started:
-            if task.done():
-                await task
-                raise RuntimeError("the HTTP server stopped during start-up")
-            await asyncio.sleep(0.02)
-        yield int(sock.getsockname()[1])
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    sock = bind(settings.http_host, settings.http_port)
+    async with serving(parts.api, sock, settings.log_level, "ledger-http") as port:
+        yield port
 
 
 @contextlib.asynccontextmanager

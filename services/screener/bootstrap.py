@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tomllib
 from datetime import timedelta
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from schemas import TransferEvent
 from schemas.common import utc_now
 from services.broker.topics import partitions_of
+from services.http_server import bind, serving
 from services.screener.adapters.graph_tail import GraphTail
 from services.screener.adapters.recall import recall_decisions
 from services.screener.adapters.watchlist_feed import WatchlistFeed
@@ -31,6 +33,8 @@ from services.screener.domain.retro import PartyRegister
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
 from services.screener.handlers import TransferHandler
+from services.screener.health import create_health_app
+from services.screener.health import report as health_report
 from services.screener.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -253,7 +257,21 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
     async def on_transfers(records: Any, message: KafkaMessage) -> None:
         await handler.handle(records, message)
 
+    health = contextlib.AsyncExitStack()
+
+    def current_health() -> tuple[int, dict[str, Any]]:
+        lists = handler.context.watchlist
+        late = handler.tail.late_batches if handler.tail is not None else None
+        return health_report(handler.status, lists.version, lists.load_error, late)
+
     async def start_up() -> None:
+        try:
+            sock = bind(settings.http_host, settings.http_port)
+        except OSError as exc:
+            log.warning("no /healthz: %s:%s cannot be bound (%s)", settings.http_host, settings.http_port, exc)
+        else:
+            port = await health.enter_async_context(serving(create_health_app(current_health), sock, name="health"))
+            log.info("health at http://%s:%d/healthz", settings.http_host, port)
         # Lists first: the graph rebuild carries listed-wallet exposure forward, so it needs them.
         if feed is not None:
             await feed.start(settings.watchlist_wait_s)
@@ -276,5 +294,6 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
             await handler.tail.stop()
         if feed is not None:
             await feed.stop()
+        await health.aclose()
 
     return FastStream(broker, logger=log, on_startup=[start_up], on_shutdown=[shut_down])

@@ -53,6 +53,30 @@ def transfer_key(raw: bytes | None) -> str | None:
 SOURCE = "screener"
 
 
+STUCK_AFTER = 3
+"""Failed attempts at one batch after which /healthz reports the stream as stuck."""
+
+
+@dataclass
+class StreamStatus:
+    """What the screener's /healthz reports about its consumer."""
+
+    batches: int = 0
+    transfers: int = 0
+    dead_letters: int = 0
+    failures: int = 0
+    consecutive_failures: int = 0
+    """Failed attempts at the batch now in hand (it is re-read after each)."""
+    failing_partitions: tuple[int, ...] = ()
+    """The partitions of the batch that keeps failing: the ones that are stuck while it does."""
+    last_error: str | None = None
+    last_batch_at: datetime | None = None
+
+    @property
+    def stuck(self) -> bool:
+        return self.consecutive_failures >= STUCK_AFTER
+
+
 @dataclass
 class BatchOutcome:
     decisions: list[Decision]
@@ -71,6 +95,7 @@ class TransferHandler:
     recalled: dict[str, Decision] = field(default_factory=dict)
     """Decisions published before a crash for transfers that come back uncommitted (see adapters/recall.py)."""
 
+    status: StreamStatus = field(default_factory=StreamStatus)
     _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     tail: GraphTail | None = None
     """Transfers from every partition, for the graph (adapters/graph_tail.py); None: own partitions only."""
@@ -128,10 +153,23 @@ class TransferHandler:
 
     async def handle(self, records: Sequence[Any], message: KafkaMessage) -> BatchOutcome:
         self._idle.clear()
+        status = self.status
         try:
-            return await self._handle(records, message)
+            outcome = await self._handle(records, message)
+        except Exception as exc:
+            status.failures += 1
+            status.consecutive_failures += 1
+            status.failing_partitions = tuple(sorted({record.partition for record in records}))
+            status.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            raise
         finally:
             self._idle.set()
+        status.batches += 1
+        status.transfers += len(records) - outcome.dead_letters
+        status.dead_letters += outcome.dead_letters
+        status.consecutive_failures, status.failing_partitions, status.last_error = 0, (), None
+        status.last_batch_at = utc_now()
+        return outcome
 
     async def wait_idle(self, timeout_s: float) -> bool:
         """Wait until no batch is between screening and commit (False if `timeout_s` ran out first).

@@ -74,3 +74,13 @@ class Settings(BaseSettings):
     session_timeout_ms: int = Field(default=10_000, description="Consumer group session timeout.")
     heartbeat_interval_ms: int = Field(default=3_000, description="Consumer group heartbeat interval.")
     log_level: str = Field(default="INFO", description="Python log level of the worker.")
+    http_host: str = Field(default="127.0.0.1", description="Interface the /healthz endpoint binds to.")
+    http_port: int = Field(
+        default=8082,
+        ge=0,
+        le=65535,
+        description=(
+            "Port of /healthz (0: any free port). A port already taken is logged and the screener runs on "
+            "without it: a second replica on one host must not stop for its health endpoint."
+        ),
+    )
