@@ -1,22 +1,25 @@
 """Hot reload on the real broker: a new list version reaches a running screener without a restart,
-retro-screens the parties it saw, and proposes releasing holds whose only reason was delisted."""
+retro-screens the parties it saw, and proposes releasing holds whose only reason was delisted; a
+version with an unreadable record is never screened against."""
 
 from __future__ import annotations
 
 import gc
+import logging
 import uuid
 
 import pytest
 
 from schemas import Action, Alert, AlertKind, Decision
-from schemas.watchlist import EntryName, EntryWallet, ListName, WatchlistEntry
+from schemas.common import utc_now
+from schemas.watchlist import COMMIT_KEY, EntryName, EntryWallet, ListName, WatchlistCommit, WatchlistEntry
 from services.broker import ensure_topics
 from services.screener.bootstrap import build_app
 from services.screener.settings import Settings
 from services.watchlists.adapters.changelog import publish
 from services.watchlists.snapshot import Snapshot
 from tests.factories import party, transfer_json
-from tests.streams import consume_until, fresh_topics, produce
+from tests.streams import Topics, consume_until, fresh_topics, produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
 
@@ -38,14 +41,9 @@ def _decisions(records: list[object]) -> dict[str, Decision]:
     return {d.transfer_id: d for d in (Decision.model_validate_json(r.value) for r in records)}  # type: ignore[attr-defined]
 
 
-async def test_new_version_reaches_the_running_screener_and_raises_alerts(kafka_bootstrap: str) -> None:
-    names = await fresh_topics(kafka_bootstrap)
-    watchlists, alerts = f"t.watchlists.{names.suffix}", f"t.alerts.{names.suffix}"
-    await ensure_topics(kafka_bootstrap, {watchlists: 1, alerts: 1})
-    v1 = Snapshot.build([_entry("A1", "Zarina Qadir Baloch"), _entry("B1", "Wallet Owner", LISTED_WALLET)])
-    await publish(kafka_bootstrap, watchlists, v1)
-    settings = Settings(
-        kafka_bootstrap_servers=kafka_bootstrap,
+def _settings(bootstrap: str, names: Topics, watchlists: str, alerts: str) -> Settings:
+    return Settings(
+        kafka_bootstrap_servers=bootstrap,
         transfers_topic=names.transfers,
         decisions_topic=names.decisions,
         dlq_topic=names.dlq,
@@ -55,6 +53,25 @@ async def test_new_version_reaches_the_running_screener_and_raises_alerts(kafka_
         session_timeout_ms=6000,
         heartbeat_interval_ms=500,
     )
+
+
+async def _break_entry(bootstrap: str, topic: str, key: bytes, version: str) -> None:
+    """A record for `key` that is not JSON, then a commit: the version `version` is incomplete."""
+    commit = WatchlistCommit(version=version, entries=1, published_at=utc_now())
+    await produce(bootstrap, topic, [(key, b"\x00 not json"), (COMMIT_KEY, commit.model_dump_json().encode())])
+
+
+def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+
+
+async def test_new_version_reaches_the_running_screener_and_raises_alerts(kafka_bootstrap: str) -> None:
+    names = await fresh_topics(kafka_bootstrap)
+    watchlists, alerts = f"t.watchlists.{names.suffix}", f"t.alerts.{names.suffix}"
+    await ensure_topics(kafka_bootstrap, {watchlists: 1, alerts: 1})
+    v1 = Snapshot.build([_entry("A1", "Zarina Qadir Baloch"), _entry("B1", "Wallet Owner", LISTED_WALLET)])
+    await publish(kafka_bootstrap, watchlists, v1)
+    settings = _settings(kafka_bootstrap, names, watchlists, alerts)
     gc.unfreeze()  # whatever an earlier test froze: the screener must freeze its own lists
     app = build_app(settings)
     await app.start()
@@ -119,3 +136,61 @@ async def test_new_version_reaches_the_running_screener_and_raises_alerts(kafka_
         assert after["after-update"].watchlist_version == v2.version
     finally:
         await app.stop()
+
+
+async def test_a_screener_started_on_an_incomplete_version_screens_with_the_last_complete_one(
+    kafka_bootstrap: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    names = await fresh_topics(kafka_bootstrap)
+    watchlists, alerts = f"t.watchlists.{names.suffix}", f"t.alerts.{names.suffix}"
+    await ensure_topics(kafka_bootstrap, {watchlists: 1, alerts: 1})
+    v1 = Snapshot.build([_entry("A1", "Zarina Qadir Baloch"), _entry("B1", "Wallet Owner", LISTED_WALLET)])
+    await publish(kafka_bootstrap, watchlists, v1)
+    # The newest version lost A1's record: screened against it, Zarina would be allowed.
+    await _break_entry(kafka_bootstrap, watchlists, b"custom:A1", "wl-broken")
+    app = build_app(_settings(kafka_bootstrap, names, watchlists, alerts))
+    await app.start()
+    try:
+        to_zarina = transfer_json(transfer_id="listed", beneficiary=party("acct-z", name="BALOCH, Zarina Qadir"))
+        await produce(kafka_bootstrap, names.transfers, [(b"c", to_zarina)])
+        (decision,) = _decisions(await consume_until(kafka_bootstrap, names.decisions, lambda r: len(r) >= 1)).values()
+    finally:
+        await app.stop()
+    assert decision.action == Action.HOLD and decision.reasons[0].rule_id == "sanctions.name"
+    assert decision.watchlist_version == v1.version
+    assert any("wl-broken" in m and "custom:A1 (offset 3" in m and f"last complete version {v1.version}" in m
+               for m in _errors(caplog))
+
+
+async def test_with_no_complete_version_transfers_are_held_naming_the_unreadable_records_until_publish(
+    kafka_bootstrap: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    names = await fresh_topics(kafka_bootstrap)
+    watchlists, alerts = f"t.watchlists.{names.suffix}", f"t.alerts.{names.suffix}"
+    await ensure_topics(kafka_bootstrap, {watchlists: 1, alerts: 1})
+    await _break_entry(kafka_bootstrap, watchlists, b"custom:A1", "wl-broken")
+    app = build_app(_settings(kafka_bootstrap, names, watchlists, alerts))
+    await app.start()
+    try:
+        await produce(kafka_bootstrap, names.transfers, [(b"a", transfer_json(transfer_id="while-broken"))])
+        held = _decisions(await consume_until(kafka_bootstrap, names.decisions, lambda r: len(r) >= 1))
+        # The next publish sends A1 again: the screener applies it without a restart.
+        v1 = Snapshot.build([_entry("A1", "Zarina Qadir Baloch")])
+        await publish(kafka_bootstrap, watchlists, v1)
+        await produce(
+            kafka_bootstrap,
+            names.transfers,
+            [(b"c", transfer_json(transfer_id="healed", beneficiary=party("acct-z", name="BALOCH, Zarina Qadir")))],
+        )
+        after = _decisions(await consume_until(kafka_bootstrap, names.decisions, lambda r: len(r) >= 2))
+    finally:
+        await app.stop()
+    assert held["while-broken"].action == Action.HOLD
+    (reason,) = [r for r in held["while-broken"].reasons if r.rule_id == "system.watchlist_unavailable"]
+    assert "custom:A1 (offset 0: not a watchlist record: Invalid JSON" in reason.evidence["error"]
+    errors = _errors(caplog)
+    assert any(m.startswith(f"no complete watchlist version on {watchlists}: 1 unreadable record(s): custom:A1")
+               for m in errors)
+    assert not any("not read within" in m for m in errors), "the cause is named, not a timeout"
+    assert after["healed"].watchlist_version == v1.version
+    assert after["healed"].action == Action.HOLD and after["healed"].reasons[0].rule_id == "sanctions.name"

@@ -5,6 +5,10 @@ matcher built off the event loop), swapped into the handler's context between ba
 version that arrived while running, the parties seen in the retention window are screened against
 only the added or changed entries, and delistings become release proposals: both are published on
 the alerts topic with deterministic ids, so replicas and restarts never raise an alert twice.
+
+An incomplete version (one with unreadable records, see `changelog.py`) is never applied: the last
+complete one stays in force, or is applied at start-up; with none at all, transfers stay held and
+the hold's evidence names the unreadable records.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from schemas.watchlist import WatchlistCommit
 from services.screener.domain.retro import PartyRegister, retro_screen
 from services.screener.domain.watchlist import WatchlistSnapshot
 from services.screener.handlers import TransferHandler
-from services.watchlists.adapters.changelog import ChangelogFollower
+from services.watchlists.adapters.changelog import ChangelogFollower, FollowerStatus, describe_unreadable
 from services.watchlists.domain.criteria import MatchConfig
 from services.watchlists.snapshot import Snapshot, SnapshotDiff
 
@@ -49,17 +53,39 @@ class WatchlistFeed:
         self.applied = asyncio.Event()
         """Set when a version has been swapped in (tests and start-up wait on it)."""
 
+    @property
+    def status(self) -> FollowerStatus:
+        """The list follower's state, for health reporting."""
+        return self.follower.status
+
     async def start(self, wait_s: float) -> None:
         """Start following; wait until the log as it was is read, so screening starts on real lists."""
         await self.follower.start()
         try:
             await asyncio.wait_for(self.follower.caught_up.wait(), wait_s)
-            if self.follower.state.commit is not None:
+            if self.follower.state.complete is not None:
                 await asyncio.wait_for(self.applied.wait(), wait_s)
         except TimeoutError:
-            log.error("watchlist changelog not read within %.0f s; transfers are held until it is", wait_s)
-        if self.follower.state.commit is None:
+            error = self.follower.status.error
+            log.error(
+                "watchlist changelog not read within %.0f s%s; transfers are held until it is",
+                wait_s,
+                f" (last error: {error})" if error else "",
+            )
+            return
+        state = self.follower.state
+        if state.commit is None:
             log.error("no watchlist version published yet: every transfer is held until `aml watchlists publish`")
+        elif state.complete is None:
+            self._hold_for_unreadable(describe_unreadable(state.unreadable))
+
+    def _hold_for_unreadable(self, unreadable: str) -> None:
+        reason = f"no complete watchlist version on {self.follower.topic}: {unreadable}"
+        log.error("%s; every transfer is held until `aml watchlists publish` sends them again", reason)
+        if self.handler.context.watchlist.load_error is not None:  # still nothing applied
+            # The hold's evidence then names the records at fault, not only "no version yet".
+            unavailable = WatchlistSnapshot.unavailable(reason)
+            self.handler.context = replace(self.handler.context, watchlist=unavailable)
 
     async def stop(self) -> None:
         await self.follower.stop()
