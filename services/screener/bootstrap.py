@@ -262,7 +262,8 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
     def current_health() -> tuple[int, dict[str, Any]]:
         lists = handler.context.watchlist
         late = handler.tail.late_batches if handler.tail is not None else None
-        return health_report(handler.status, lists.version, lists.load_error, late)
+        follower = feed.status.as_dict() if feed is not None else None
+        return health_report(handler.status, lists.version, lists.load_error, late, follower)
 
     async def start_up() -> None:
         try:

@@ -27,6 +27,13 @@ def report(
     problems: list[str] = []
     if watchlist_error is not None:
         problems.append(f"no watchlist applied, every transfer is held: {watchlist_error}")
+    if lists is not None and not lists.get("healthy", True):
+        # E.g. a version refused for unreadable records: screening goes on, on the last complete version.
+        detail = lists.get("error") or (
+            f"newest version {lists.get('newest')} not applied, {len(lists.get('unreadable') or {})} unreadable "
+            f"record(s); in force: {lists.get('applied')}"
+        )
+        problems.append(f"watchlist follower: {detail}")
     if stream.stuck:
         problems.append(
             f"partitions {list(stream.failing_partitions)} stuck: the same batch failed "
@@ -35,7 +42,7 @@ def report(
     body: dict[str, Any] = {
         "status": "degraded" if problems else "ok",
         "problems": problems,
-        "watchlist": {"version": watchlist_version, "error": watchlist_error, **(lists or {})},
+        "watchlist": {"version": watchlist_version, "error": watchlist_error, "follower": lists},
         "stream": {
             "batches": stream.batches,
             "transfers": stream.transfers,
