@@ -11,14 +11,16 @@ upgrade to a write lock, which no busy timeout can wait out.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import hashlib
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData, event, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -83,14 +85,93 @@ async def read_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection
             yield connection
 
 
-def alembic_config(url: str, package: str) -> Config:
-    """Alembic config for `<package>/migrations`, built in code so no alembic.ini is needed."""
+def alembic_config(package: str, url: str | None = None) -> Config:
+    """Alembic config for `<package>/migrations`, built in code so no alembic.ini is needed: a service
+    migrates from any working directory and from an installed wheel alike."""
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files(package) / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url)
+    if url is not None:
+        cfg.set_main_option("sqlalchemy.url", url)
     return cfg
 
 
+def _lock_key(package: str) -> int:
+    # A stable 31-bit key per package: replicas of one service starting together migrate one at a time
+    # (the others wait on the lock, then find nothing to do), and different services never wait on each other.
+    return int.from_bytes(hashlib.sha256(package.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+async def upgrade_schema(engine: AsyncEngine, package: str, revision: str = "head") -> None:
+    """Bring `package`'s tables to `revision`, in one transaction on `engine` (its env.py uses `run_env`)."""
+    config = alembic_config(package)
+
+    def _upgrade(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(package)})
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with write_transaction(engine) as connection:
+        await connection.run_sync(_upgrade)
+
+
 async def migrate(url: str, package: str) -> None:
-    """Upgrade the schema to head. Runs in a thread: Alembic's async env starts its own loop."""
-    await asyncio.to_thread(command.upgrade, alembic_config(url, package), "head")
+    """`upgrade_schema` on a short-lived engine of its own, for services that migrate before they build theirs."""
+    engine = create_engine(url)
+    try:
+        await upgrade_schema(engine, package)
+    finally:
+        await engine.dispose()
+
+
+async def current_revision(engine: AsyncEngine, version_table: str) -> str | None:
+    """The revision a package's tables are at (None before its first migration)."""
+
+    def _read(connection: Connection) -> str | None:
+        context = MigrationContext.configure(connection, opts={"version_table": version_table})
+        return context.get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_read)
+
+
+def run_env(metadata: MetaData, version_table: str, default_url: Callable[[], str]) -> None:
+    """The body of every package's migrations/env.py.
+
+    Two ways in: `upgrade_schema` hands over an open connection through `config.attributes["connection"]`
+    (the normal path, inside the service's transaction); the `alembic` command line builds its own async
+    engine from `sqlalchemy.url` or, failing that, `default_url()` (the service's settings)."""
+    from alembic import context
+
+    def _run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            version_table=version_table,
+            # SQLite cannot ALTER most things; batch mode rebuilds tables for later revisions.
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    url = context.config.get_main_option("sqlalchemy.url") or default_url()
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, version_table=version_table, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = context.config.attributes.get("connection")
+    if isinstance(connection, Connection):
+        _run(connection)
+        return
+
+    async def _own_engine() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        try:
+            async with engine.begin() as own:
+                await own.run_sync(_run)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_own_engine())

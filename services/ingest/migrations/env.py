@@ -1,30 +1,17 @@
-"""Alembic environment for the ingest store (async engines: SQLite or PostgreSQL)."""
+"""Alembic environment of the ingest store: the shared runner (services/database.run_env)."""
 
 from __future__ import annotations
 
-import asyncio
-
-from alembic import context
-from sqlalchemy.engine import Connection
-
-from services.database import create_engine
+from services.database import run_env
 from services.ingest.adapters.store import metadata
 
 VERSION_TABLE = "alembic_version_ingest"
 
 
-def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, version_table=VERSION_TABLE)
-    with context.begin_transaction():
-        context.run_migrations()
+def _settings_url() -> str:
+    from services.ingest.settings import Settings
+
+    return Settings().database_url
 
 
-async def _online() -> None:
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "")
-    async with engine.connect() as connection:
-        await connection.run_sync(_run)
-        await connection.commit()
-    await engine.dispose()
-
-
-asyncio.run(_online())
+run_env(metadata, VERSION_TABLE, _settings_url)
