@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +28,13 @@ from schemas import Decision, topics
 from services.broker import ensure_topics, start_broker
 from services.demo.processes import ServiceProcess, pipeline
 from services.demo.tally import Tally
-from services.demo.workload import EXCHANGES, PlannedTransfer, generate
+from services.demo.workload import EXCHANGES, PlannedTransfer, generate, lead_time
 from services.screener.adapters.lists import excerpt_snapshot
 from services.screener.domain.watchlist import ListedWallet, listed_wallets
 from services.watchlists.adapters.changelog import publish, read_state
 
 BATCH = 100
+MAX_LEAD = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,19 @@ async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: 
             sent += len(batch)
             batch.clear()
 
+        count = cfg.transfers if cfg.transfers is not None else 10**9
+        # The workload's event time runs ~80 times faster than the feed at the default rate, and ingest
+        # refuses transfers dated ahead of its clock: start far enough back that the whole run stays in
+        # the past (at most a day back; a longer stream then follows the wall clock).
+        lead = min(lead_time(count), MAX_LEAD)
         for planned in generate(
-            cfg.transfers if cfg.transfers is not None else 10**9,
+            count,
             listed,
             seed=cfg.seed,
             listed_share=cfg.listed_share,
+            start=datetime.now(UTC) - lead,
             run_tag=run_tag,
+            not_after=lambda: datetime.now(UTC),
         ):
             if stop.is_set():
                 break

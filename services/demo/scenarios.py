@@ -219,14 +219,17 @@ def schedule(scenarios: Sequence[Scenario], count: int) -> dict[int, tuple[Scena
 
 
 def event(
-    leg: Leg, transfer_id: str, at: datetime, assets: dict[str, tuple[str, tuple[int, int], Decimal]]
+    leg: Leg, local_id: str, at: datetime, assets: dict[str, tuple[str, tuple[int, int], Decimal]]
 ) -> TransferEvent:
+    """The leg as its exchange reports it, with the transfer id `<exchange_id>:<local_id>` (ingest wants
+    every exchange's ids in its own namespace)."""
     chain, _, fiat_rate = assets[leg.asset]
+    # Reported by the originator's exchange, or for funds from outside by the receiving one.
+    exchange_id = leg.originator.vasp_id or leg.beneficiary.vasp_id or "unknown"
     return TransferEvent(
-        transfer_id=transfer_id,
+        transfer_id=f"{exchange_id}:{local_id}",
         occurred_at=at.astimezone(UTC),
-        # Reported by the originator's exchange, or for funds from outside by the receiving one.
-        exchange_id=leg.originator.vasp_id or leg.beneficiary.vasp_id or "unknown",
+        exchange_id=exchange_id,
         asset=leg.asset,
         chain=chain,
         amount=leg.amount,

@@ -7,7 +7,7 @@ Pure and seeded: the same seed gives the same transfers, so demo runs can be com
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +18,8 @@ from services.demo.scenarios import Expectation
 from services.screener.domain.watchlist import ListedWallet
 
 EXCHANGES = ("rupee-vx", "indus-digital", "karachi-tokens")
+STEP_MS = (5, 400)
+"""Event time between two consecutive transfers, drawn uniformly (milliseconds)."""
 # symbol -> (chain, typical face value range in PKR-denominated units, fiat per unit in PKR)
 ASSETS: dict[str, tuple[str, tuple[int, int], Decimal]] = {
     "PKTB-3M": ("ethereum", (10, 5_000), Decimal("100")),
@@ -124,6 +126,17 @@ def _listed_party(wallet: ListedWallet, n: int) -> Party:
     return Party(account_id=f"ext-{n:06d}", wallet_address=wallet.address, hosted=False)
 
 
+def _advance(clock: datetime, rng: random.Random, not_after: Callable[[], datetime] | None) -> datetime:
+    # The draw happens whether or not the clock caps it: the same seed gives the same transfers.
+    step = timedelta(milliseconds=rng.randint(*STEP_MS))
+    return clock + step if not_after is None else min(clock + step, not_after())
+
+
+def lead_time(count: int) -> timedelta:
+    """How far before now a run of `count` transfers can start so that its last one is not in the future."""
+    return timedelta(milliseconds=count * STEP_MS[1])
+
+
 def generate(
     count: int,
     listed_wallets: Sequence[ListedWallet],
@@ -134,9 +147,14 @@ def generate(
     start: datetime | None = None,
     run_tag: str = "demo",
     plant: bool = True,
+    not_after: Callable[[], datetime] | None = None,
 ) -> Iterator[PlannedTransfer]:
     """`count` transfers; with `plant`, the scenarios of `services.demo.scenarios` take some of the
-    positions (from `scenarios.MIN_TRANSFERS` transfers on), and their last legs carry what must catch them."""
+    positions (from `scenarios.MIN_TRANSFERS` transfers on), and their last legs carry what must catch them.
+
+    Transfer ids are `<exchange_id>:<run_tag>-<n>`: ingest requires each exchange's ids in its own
+    namespace. Event time advances by `STEP_MS` per transfer from `start`; with `not_after` (a clock) it
+    never passes that clock, since ingest refuses transfers dated ahead of its own."""
     rng = random.Random(seed)
     # Their own generator: the scenarios' accounts and wallets do not depend on the traffic around them.
     evm_listed = [w for w in listed_wallets if w.address.lower().startswith("0x")]
@@ -149,7 +167,7 @@ def generate(
     for n in range(count):
         if n in plan:
             scenario, index = plan[n]
-            clock += timedelta(milliseconds=rng.randint(5, 400))
+            clock = _advance(clock, rng, not_after)
             last = index == len(scenario.legs) - 1
             yield PlannedTransfer(
                 scenarios.event(scenario.legs[index], f"{run_tag}-{n:07d}", clock, ASSETS),
@@ -170,9 +188,9 @@ def generate(
         listed = bool(pool) and rng.random() < listed_share
         if listed:
             beneficiary = _listed_party(rng.choice(pool), n)
-        clock += timedelta(milliseconds=rng.randint(5, 400))
+        clock = _advance(clock, rng, not_after)
         event = TransferEvent(
-            transfer_id=f"{run_tag}-{n:07d}",
+            transfer_id=f"{sender.exchange_id}:{run_tag}-{n:07d}",
             occurred_at=clock,
             exchange_id=sender.exchange_id,
             asset=asset,

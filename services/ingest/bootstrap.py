@@ -12,8 +12,9 @@ from services.database import create_engine, migrate
 from services.ingest.adapters.publisher import TransferPublisher
 from services.ingest.adapters.store import AcceptedStore
 from services.ingest.api import create_app
-from services.ingest.intake import Intake
+from services.ingest.intake import Admission, Intake
 from services.ingest.settings import Settings
+from services.log_limits import install_repeat_limit
 
 
 @asynccontextmanager
@@ -21,10 +22,15 @@ async def open_intake(settings: Settings) -> AsyncIterator[Intake]:
     """A ready intake: schema migrated, producer connected; both closed on exit."""
     await migrate(settings.database_url, "services.ingest")
     engine = create_engine(settings.database_url)
-    publisher = TransferPublisher(settings.kafka_bootstrap_servers, settings.transfers_topic, settings.dlq_topic)
+    publisher = TransferPublisher(
+        settings.kafka_bootstrap_servers,
+        settings.transfers_topic,
+        settings.dlq_topic,
+        timeout_s=settings.publish_timeout_s,
+    )
     await publisher.start()
     try:
-        yield Intake(publisher, AcceptedStore(engine))
+        yield Intake(publisher, AcceptedStore(engine), Admission.from_settings(settings))
     finally:
         await publisher.stop()
         await engine.dispose()
@@ -35,6 +41,8 @@ def build_app(settings: Settings) -> FastAPI:
 
 
 async def serve(settings: Settings) -> None:
+    # A stopped broker makes aiokafka log every reconnect attempt, thousands of lines a second.
+    install_repeat_limit("aiokafka")
     app = build_app(settings)
     config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     await uvicorn.Server(config).serve()

@@ -11,9 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from schemas import TransferEvent
+from services.ingest.adapters.publisher import BrokerUnavailable
 from services.ingest.bootstrap import open_intake, serve
+from services.ingest.intake import Admission, ConflictError, RefusedError
 from services.ingest.loader import InvalidRowError, LoadReport, RowError, dead_letters, load, validate_file
 from services.ingest.settings import Settings
+from services.log_limits import install_repeat_limit
 
 ingest_app = typer.Typer(help="Take transfers from exchanges: HTTP API and bulk files.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -39,9 +42,14 @@ def file(
 ) -> None:
     """Load a file of transfers (flat column form). The first bad row stops the load, unless --skip-invalid."""
     settings = Settings()
+    install_repeat_limit("aiokafka")
     try:
         events, invalid = validate_file(
-            path, {"exchange_id": exchange_id, "chain": chain}, skip_invalid=skip_invalid, fmt=fmt
+            path,
+            {"exchange_id": exchange_id, "chain": chain},
+            skip_invalid=skip_invalid,
+            fmt=fmt,
+            admission=Admission.from_settings(settings),
         )
     except InvalidRowError as exc:
         console.print(f"[red]rejected[/red] {exc}\nNothing was published. Fix the row or use --skip-invalid.")
@@ -49,7 +57,12 @@ def file(
     except ValueError as exc:
         console.print(f"[red]rejected[/red] {exc}")
         raise typer.Exit(1) from exc
-    report = asyncio.run(_publish(settings, path, events, invalid))
+    try:
+        report = asyncio.run(_publish(settings, path, events, invalid))
+    except (RefusedError, ConflictError, BrokerUnavailable) as exc:
+        # Chunks before the failing one are published and recorded; a rerun replays them (no duplicates).
+        console.print(f"[red]stopped[/red] {exc}\nRerun the same command once this is resolved.")
+        raise typer.Exit(1) from exc
     report.invalid = invalid
     for bad in invalid[:20]:
         console.print(f"[yellow]dead-lettered[/yellow] {path}:{bad.line}: {bad.reason}")

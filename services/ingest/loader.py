@@ -14,7 +14,8 @@ from schemas import DeadLetter, TransferEvent
 from schemas.common import utc_now
 from schemas.flat import FlatFormatError, column_of, to_event
 from services.ingest.adapters.files import Row, read_rows
-from services.ingest.intake import Intake
+from services.ingest.domain.admission import Refusal
+from services.ingest.intake import Admission, Intake
 
 CHUNK = 1_000
 
@@ -44,29 +45,52 @@ def _reason(exc: ValidationError) -> str:
     return "; ".join(f"{column_of(tuple(item['loc']))}: {item['msg']}" for item in exc.errors(include_url=False))
 
 
-def _validate(row: Row, defaults: dict[str, str]) -> TransferEvent | RowError:
+def _validate(
+    row: Row, defaults: dict[str, str], admit: Callable[[TransferEvent], list[Refusal]]
+) -> TransferEvent | RowError:
     if "__error__" in row.values:
         return RowError(row.line, str(row.values["__error__"]), row.values)
     try:
         if isinstance(row.values.get("originator"), dict):  # NDJSON may carry nested events
-            return TransferEvent.model_validate({**defaults, **row.values})
-        return to_event(row.values, defaults)
+            event = TransferEvent.model_validate({**defaults, **row.values})
+        else:
+            event = to_event(row.values, defaults)
     except ValidationError as exc:
         return RowError(row.line, _reason(exc), row.values)
+    refused = admit(event)
+    if refused:
+        return RowError(row.line, "; ".join(f"{r.field}: {r.message}" for r in refused), row.values)
+    return event
 
 
 def validate_file(
-    path: Path, defaults: dict[str, str], *, skip_invalid: bool, fmt: str | None = None
+    path: Path,
+    defaults: dict[str, str],
+    *,
+    skip_invalid: bool,
+    fmt: str | None = None,
+    admission: Admission | None = None,
 ) -> tuple[list[TransferEvent], list[RowError]]:
-    """All valid events, and the invalid rows (raises at the first one unless `skip_invalid`)."""
+    """All valid events, and the invalid rows (raises at the first one unless `skip_invalid`).
+
+    With `admission` (the one the intake will enforce), a row it refuses (event time, id scope) is a
+    bad row like any other, with its line, found before anything is published. Without it only the
+    contract is checked here; the intake still refuses such rows when they are submitted.
+    """
     events: list[TransferEvent] = []
     invalid: list[RowError] = []
     try:
         rows = list(read_rows(path, fmt))
     except FlatFormatError as exc:
         raise InvalidRowError(path, RowError(1, str(exc), {})) from exc
+    # One clock reading for the whole file: every row is judged against the same "now".
+    now = admission.clock() if admission is not None else None
+
+    def admit(event: TransferEvent) -> list[Refusal]:
+        return admission.check(event, now) if admission is not None else []
+
     for row in rows:
-        result = _validate(row, defaults)
+        result = _validate(row, defaults, admit)
         if isinstance(result, RowError):
             if not skip_invalid:
                 raise InvalidRowError(path, result)

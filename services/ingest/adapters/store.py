@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,23 +28,30 @@ accepted = Table(
 _LOOKUP_CHUNK = 500
 
 
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who a transfer id was accepted for, and the content hash it was accepted with."""
+
+    exchange_id: str
+    fingerprint: str
+
+
 class AcceptedStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def fingerprints(self, transfer_ids: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
+    async def holders(self, transfer_ids: Sequence[str]) -> dict[str, Holder]:
+        found: dict[str, Holder] = {}
+        columns = (accepted.c.transfer_id, accepted.c.exchange_id, accepted.c.fingerprint)
         async with self.engine.connect() as conn:
             for start in range(0, len(transfer_ids), _LOOKUP_CHUNK):
                 chunk = transfer_ids[start : start + _LOOKUP_CHUNK]
-                rows = await conn.execute(
-                    select(accepted.c.transfer_id, accepted.c.fingerprint).where(accepted.c.transfer_id.in_(chunk))
-                )
-                found.update({row.transfer_id: row.fingerprint for row in rows})
+                rows = await conn.execute(select(*columns).where(accepted.c.transfer_id.in_(chunk)))
+                found.update({row.transfer_id: Holder(row.exchange_id, row.fingerprint) for row in rows})
         return found
 
     async def record(self, events: Iterable[TransferEvent]) -> None:
-        """Remember published events. Called only after Kafka confirmed them (see api.py)."""
+        """Remember published events. Called only after Kafka confirmed them (see intake.py)."""
         now = utc_now()
         values = [
             {

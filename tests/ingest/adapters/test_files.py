@@ -1,3 +1,4 @@
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -5,6 +6,8 @@ import pytest
 
 from schemas.flat import from_event
 from services.ingest.adapters.files import FileFormatError, read_rows
+from services.ingest.domain.admission import AdmissionRules
+from services.ingest.intake import Admission
 from services.ingest.loader import InvalidRowError, validate_file
 from tests.factories import transfer
 
@@ -34,8 +37,9 @@ def test_csv_line_numbers_count_line_breaks_inside_quoted_cells(tmp_path: Path) 
     path = tmp_path / "batch.csv"
     pl.DataFrame(rows).write_csv(path)
     assert path.read_text().splitlines()[5].startswith("t2,")  # line 6 of the file
-    with pytest.raises(InvalidRowError, match=r"batch.csv:6: amount: Input should be greater than 0"):
-        validate_file(path, DEFAULTS, skip_invalid=False)
+    # The contract refuses line breaks in names, so the first row is bad too; the third keeps its line.
+    _, invalid = validate_file(path, DEFAULTS, skip_invalid=True)
+    assert [(e.line, e.reason.split(":")[0]) for e in invalid] == [(2, "originator_name"), (6, "amount")]
     assert [row.line for row in read_rows(path)] == [2, 5, 6, 7]
 
 
@@ -69,3 +73,25 @@ def test_unknown_columns_and_types_are_rejected_up_front(tmp_path: Path) -> None
         validate_file(path, DEFAULTS, skip_invalid=True)
     with pytest.raises(FileFormatError, match="unknown file type"):
         list(read_rows(tmp_path / "batch.xlsx"))
+
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+ADMISSION = Admission(AdmissionRules(timedelta(seconds=300), timedelta(days=3650)), clock=lambda: NOW)
+
+
+def test_rows_the_admission_rules_refuse_are_line_errors_like_other_bad_rows(tmp_path: Path) -> None:
+    rows = [from_event(transfer(transfer_id=f"rupee-vx:t{i}", occurred_at=NOW)) for i in range(4)]
+    rows[1]["occurred_at"] = "2026-11-20T13:00:00Z"  # an hour ahead of the clock
+    rows[2]["occurred_at"] = "2016-01-01T00:00:00Z"  # more than 3650 days back
+    rows[3]["transfer_id"] = "indus-digital:t3"  # another exchange's namespace
+    path = tmp_path / "batch.csv"
+    pl.DataFrame(rows).write_csv(path)
+    with pytest.raises(InvalidRowError, match=r"batch.csv:3: occurred_at: 1.0 h ahead of the ingest clock"):
+        validate_file(path, DEFAULTS, skip_invalid=False, admission=ADMISSION)
+    events, invalid = validate_file(path, DEFAULTS, skip_invalid=True, admission=ADMISSION)
+    assert [e.transfer_id for e in events] == ["rupee-vx:t0"]
+    lines = [(e.line, e.reason.split(":")[0]) for e in invalid]
+    assert lines == [(3, "occurred_at"), (4, "occurred_at"), (5, "transfer_id")]
+    assert "the limit is 3650 days behind" in invalid[1].reason
+    # Without the admission only the contract is checked here (the intake still enforces the rules).
+    assert len(validate_file(path, DEFAULTS, skip_invalid=False)[0]) == 4
