@@ -10,6 +10,7 @@ from aiokafka.errors import KafkaError
 
 from services.ledger.app import run
 from services.ledger.settings import LedgerSettings
+from services.log_limits import install_repeat_limit
 
 ledger_app = typer.Typer(help="Reference token ledger that enforces screening decisions.", no_args_is_help=True)
 
@@ -40,6 +41,7 @@ def run_command(
         if value is not None
     }
     settings = LedgerSettings(**overrides)
+    install_repeat_limit("aiokafka")  # a stopped broker would otherwise flood the log with reconnect errors
     try:
         asyncio.run(run(settings))
     except KafkaError as exc:
