@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from services.auth.cli import keys_app, users_app
 from services.broker.cli import broker_app
 from services.demo.benchmark import bench_pipeline
 from services.demo.cli import demo
@@ -25,6 +26,8 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(screener_app, name="screener")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(watchlists_app, name="watchlists")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 # search and screen-names live in their own module but belong under `aml watchlists`.
 for command in matching_app.registered_commands:
     watchlists_app.registered_commands.append(command)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from services.ledger.adapters.tables import Money, UtcDateTime
+from services.database import UtcDateTime
+from services.ledger.adapters.tables import Money
 
 revision: str = "0001_ledger_schema"
 down_revision: str | None = None

@@ -1,0 +1,1 @@
+"""Auth storage: users, API keys, sessions and login attempts."""

@@ -1,0 +1,1 @@
+"""Pure auth rules: roles, principals, what each may see, login throttling."""
