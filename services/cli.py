@@ -6,6 +6,7 @@ import typer
 
 from services.auth.cli import keys_app, users_app
 from services.broker.cli import broker_app
+from services.casedesk.cli import audit_app, casedesk_app
 from services.demo.benchmark import bench_pipeline
 from services.demo.cli import demo
 from services.evaluation.graph import graph_command
@@ -26,6 +27,8 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(screener_app, name="screener")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(watchlists_app, name="watchlists")
+app.add_typer(casedesk_app, name="casedesk")
+app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 # search and screen-names live in their own module but belong under `aml watchlists`.

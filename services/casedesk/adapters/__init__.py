@@ -1,0 +1,1 @@
+"""Case desk IO: tables, stores, Kafka intake and publishing."""
