@@ -10,7 +10,7 @@ class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./aml-auth.db",
+        default="sqlite+aiosqlite:///./aml-data/auth.db",
         description="SQLAlchemy async URL of the users, API keys and sessions (every service reads the same one).",
     )
     session_hours: float = Field(default=8.0, gt=0, description="How long an officer's session lasts.")

@@ -14,7 +14,7 @@ class CasedeskSettings(BaseSettings):
     )
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./aml-casedesk.db",
+        default="sqlite+aiosqlite:///./aml-data/casedesk.db",
         description="SQLAlchemy async URL of cases, alerts and the audit log (sqlite+aiosqlite or postgresql+asyncpg).",
     )
     kafka_bootstrap_servers: str = Field(

@@ -96,8 +96,8 @@ class ServiceProcess:
 def pipeline(
     workdir: Path, bootstrap: str, api_key: str, exchanges: tuple[str, ...], session_timeout_ms: int = 6000
 ) -> dict[str, ServiceProcess]:
-    """ingest, screener and ledger wired to one broker, with SQLite files under `workdir`."""
-    ingest_port, ledger_port = free_port(), free_port()
+    """ingest, screener, ledger and case desk wired to one broker, with SQLite files under `workdir`."""
+    ingest_port, ledger_port, desk_port = free_port(), free_port(), free_port()
     common = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap}
     keys = "{" + ",".join(f'"{api_key}-{x}": "{x}"' for x in exchanges) + "}"
     return {
@@ -132,5 +132,18 @@ def pipeline(
             },
             workdir / "ledger.log",
             f"http://127.0.0.1:{ledger_port}/healthz",
+        ),
+        "casedesk": ServiceProcess(
+            "casedesk",
+            {
+                **common,
+                "CASEDESK_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'casedesk.db'}",
+                "CASEDESK_HTTP_PORT": str(desk_port),
+                "AUTH_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'auth.db'}",
+                # Loopback without TLS: a Secure cookie would never be sent back by the browser.
+                "AUTH_COOKIE_SECURE": "false",
+            },
+            workdir / "casedesk.log",
+            f"http://127.0.0.1:{desk_port}/healthz",
         ),
     }

@@ -12,7 +12,6 @@ import contextlib
 import os
 import secrets
 import signal
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -25,9 +24,13 @@ from aiokafka import AIOKafkaConsumer
 from pydantic import ValidationError
 
 from schemas import Decision, topics
+from services.auth.cli import opened_store
+from services.auth.domain.principal import Role
+from services.auth.settings import AuthSettings
 from services.broker import ensure_topics, start_broker
 from services.demo.processes import ServiceProcess, pipeline
 from services.demo.tally import Tally
+from services.demo.triage import Officer, triage
 from services.demo.workload import EXCHANGES, PlannedTransfer, generate, lead_time
 from services.screener.adapters.lists import excerpt_snapshot
 from services.screener.domain.watchlist import ListedWallet, listed_wallets
@@ -45,7 +48,17 @@ class DemoConfig:
     seed: int = 7
     listed_share: float = 0.03
     workdir: Path | None = None
+    """Where logs and SQLite files go; None: the embedded default data directory, `DATA_DIR`."""
     settle_timeout: float = 180.0
+    triage: bool = True
+    """With a fixed number of transfers: work cases through the case desk's API once all are decided."""
+
+
+DATA_DIR = Path("aml-data")
+"""The embedded default data directory: the case desk's and auth's default SQLite files are here, so
+`aml audit verify` (and the exports) find what the last demo left with no options."""
+_DEMO_FILES = ("ingest", "ledger", "casedesk", "auth", "screener")
+
 
 
 Report = Callable[[str], None]
@@ -197,16 +210,37 @@ def _ledger_counts(summary: dict[str, Any]) -> dict[str, int]:
     return {k: int(states.get(k, 0)) for k in ("settled", "escrowed", "pending", "returned", "frozen")}
 
 
-async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, dict[str, int]], None]) -> dict[str, Any]:
-    workdir = cfg.workdir or Path(tempfile.mkdtemp(prefix="aml-demo-"))
+def _fresh_data_dir(workdir: Path) -> None:
+    """A demo starts from empty databases (its broker is new too); only the demo's own files are removed."""
     workdir.mkdir(parents=True, exist_ok=True)
+    for name in _DEMO_FILES:
+        for suffix in (".db", ".db-wal", ".db-shm", ".log"):
+            (workdir / f"{name}{suffix}").unlink(missing_ok=True)
+
+
+async def _officers(workdir: Path) -> dict[str, Officer]:
+    """An analyst, a senior and a regulator with fresh passwords, in the demo's auth database."""
+    officers = {role: Officer(role, role, secrets.token_urlsafe(12)) for role in ("analyst", "senior", "regulator")}
+    async with opened_store(AuthSettings(database_url=f"sqlite+aiosqlite:///{workdir / 'auth.db'}")) as store:
+        for officer in officers.values():
+            await store.add_user(officer.name, officer.password, Role(officer.role), None, datetime.now(UTC))
+    return officers
+
+
+async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, dict[str, int]], None]) -> dict[str, Any]:
+    workdir = cfg.workdir or DATA_DIR
+    _fresh_data_dir(workdir)
     api_key = secrets.token_hex(8)
     tally = Tally()
+    officers = await _officers(workdir)
     with _broker(report) as bootstrap:
         await ensure_topics(bootstrap, topics.PARTITIONS)
         await _publish_demo_lists(bootstrap, report)
-        report(f"starting ingest, screener and ledger (logs and SQLite files in {workdir})")
+        report(f"starting ingest, screener, ledger and case desk (logs and SQLite files in {workdir.resolve()})")
         async with running_pipeline(workdir, bootstrap, api_key) as procs:
+            desk = procs["casedesk"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
+            logins = ", ".join(f"{o.name} / {o.password}" for o in officers.values())
+            report(f"case desk at {desk}/ - log in as (user / password): {logins}")
             ingest = procs["ingest"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
             ledger = procs["ledger"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
             stop_feed, stop_observe = asyncio.Event(), asyncio.Event()
@@ -229,9 +263,13 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
             stop_observe.set()
             await observer
             summary = tally.summary(ledger_counts)
+            if cfg.transfers is not None and cfg.triage:
+                summary["ledger_before_triage"] = ledger_counts
+                summary["casedesk"], summary["ledger"] = await _work_cases(desk, officers, ledger, report)
+            summary["casedesk_url"] = desk
+            summary["data_dir"] = str(workdir.resolve())
             summary["elapsed_s"] = round(time.monotonic() - started, 2)
             summary["peak_rss_mb"] = {name: proc.peak_rss_mb() for name, proc in procs.items()}
-            summary["workdir"] = str(workdir)
             for name, proc in procs.items():
                 if not proc.alive():
                     summary.setdefault("crashed", []).append(name)
@@ -252,3 +290,39 @@ async def _settle(
             break
         await asyncio.sleep(0.3)
     return counts
+
+
+async def _work_cases(
+    desk: str, officers: dict[str, Officer], ledger: str, report: Report
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The scripted triage, then the case desk's figures and the ledger once it has applied the outcomes."""
+    before = _ledger_counts(await ledger_summary(ledger))
+    done = await triage(desk, officers["analyst"], officers["senior"])
+    for problem in done.refused:
+        report(f"triage: {problem}")
+    expected_returned = before["returned"] + done.resolutions["reject"]
+    expected_frozen = before["frozen"] + done.resolutions["freeze"]
+    counts = before
+    for _ in range(100):  # the resolutions travel through Kafka to the ledger
+        counts = _ledger_counts(await ledger_summary(ledger))
+        if counts["returned"] >= expected_returned and counts["frozen"] >= expected_frozen:
+            break
+        await asyncio.sleep(0.2)
+    async with httpx.AsyncClient(base_url=desk, timeout=10) as client:
+        await client.post(
+            "/login",
+            data={"username": officers["senior"].name, "password": officers["senior"].password},
+            headers={"Accept": "application/json"},
+        )
+        every = (await client.get("/v1/cases", params={"status": "all", "limit": 1})).json()["total"]
+        still_open = (await client.get("/v1/cases", params={"status": "open", "limit": 1})).json()["total"]
+    figures = {
+        "cases": every,
+        "open": still_open,
+        "resolutions": {k: done.resolutions[k] for k in ("release", "reject", "freeze", "false_positive", "str")},
+        "suppressed": 0,
+        "worked": done.cases,
+        "not_done": done.refused,
+    }
+    report(f"case desk: {every} cases, {still_open} open; triage {dict(done.resolutions)}; ledger {counts}")
+    return figures, counts

@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from services.demo import scenarios
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
 
-def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger() -> None:
+def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     done = subprocess.run(
         [sys.executable, "-m", "services.cli", "demo", "--transfers", "2000", "--once", "--json"],
@@ -24,10 +25,11 @@ def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger() -
         text=True,
         timeout=600,
         check=False,
+        cwd=tmp_path,  # the demo's data directory, ./aml-data, lands here
     )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    decisions, ledger = summary["decisions"], summary["ledger"]
+    decisions, ledger = summary["decisions"], summary["ledger_before_triage"]
     assert summary["transfers"] == 2000
     assert sum(decisions.values()) == 2000 and summary["undecided"] == 0
     assert summary["conflicting_decisions"] == 0
@@ -43,3 +45,19 @@ def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger() -
     assert summary["scenarios_missed"] == [], summary["scenarios"]
     assert all(row["caught"] for row in summary["scenarios"].values())
     assert summary["latency_ms"]["p50"] is not None and summary["latency_ms"]["p99"] >= summary["latency_ms"]["p50"]
+
+    # The scripted officers worked cases through the case desk's API, and the ledger followed them.
+    desk, after = summary["casedesk"], summary["ledger"]
+    assert desk["not_done"] == [], desk["not_done"]
+    assert desk["resolutions"] == {"release": 1, "reject": 1, "freeze": 1, "false_positive": 1, "str": 1}
+    assert desk["cases"] >= 5 and desk["open"] < desk["cases"]
+    assert after["returned"] >= ledger["returned"] + 1 and after["frozen"] >= ledger["frozen"] + 1
+    assert after["settled"] >= ledger["settled"] + 1  # the release (and the false positive's held funds)
+    assert after["escrowed"] < ledger["escrowed"]
+    # What the demo left is where the commands look by default.
+    check = subprocess.run(
+        [sys.executable, "-m", "services.cli", "audit", "verify"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False, env=env,
+    )
+    assert check.returncode == 0 and "audit chain intact" in check.stdout, check.stdout + check.stderr
+    assert summary["data_dir"] == str(tmp_path / "aml-data")
