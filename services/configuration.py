@@ -10,7 +10,9 @@ from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
+from services.auth.settings import AuthSettings
 from services.broker.settings import BrokerSettings
+from services.casedesk.settings import CasedeskSettings
 from services.ingest.settings import Settings as IngestSettings
 from services.ledger.settings import LedgerSettings
 from services.screener.settings import Settings as ScreenerSettings
@@ -20,6 +22,8 @@ SERVICES: dict[str, type[BaseSettings]] = {
     "ingest": IngestSettings,
     "screener": ScreenerSettings,
     "ledger": LedgerSettings,
+    "casedesk": CasedeskSettings,
+    "auth (ingest, ledger, casedesk)": AuthSettings,
 }
 BEGIN, END = "<!-- config:begin -->", "<!-- config:end -->"
 

@@ -94,12 +94,13 @@ class ServiceProcess:
 
 
 def pipeline(
-    workdir: Path, bootstrap: str, api_key: str, exchanges: tuple[str, ...], session_timeout_ms: int = 6000
+    workdir: Path, bootstrap: str, session_timeout_ms: int = 6000
 ) -> dict[str, ServiceProcess]:
     """ingest, screener, ledger and case desk wired to one broker, with SQLite files under `workdir`."""
     ingest_port, ledger_port, desk_port = free_port(), free_port(), free_port()
     common = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap}
-    keys = "{" + ",".join(f'"{api_key}-{x}": "{x}"' for x in exchanges) + "}"
+    # One auth database for every service: ingest checks the exchanges' keys in it, the case desk its officers.
+    auth = f"sqlite+aiosqlite:///{workdir / 'auth.db'}"
     return {
         "ingest": ServiceProcess(
             "ingest",
@@ -107,7 +108,7 @@ def pipeline(
                 **common,
                 "INGEST_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'ingest.db'}",
                 "INGEST_HTTP_PORT": str(ingest_port),
-                "INGEST_API_KEYS": keys,
+                "AUTH_DATABASE_URL": auth,
             },
             workdir / "ingest.log",
             f"http://127.0.0.1:{ingest_port}/healthz",
@@ -139,7 +140,7 @@ def pipeline(
                 **common,
                 "CASEDESK_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'casedesk.db'}",
                 "CASEDESK_HTTP_PORT": str(desk_port),
-                "AUTH_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'auth.db'}",
+                "AUTH_DATABASE_URL": auth,
                 # Loopback without TLS: a Secure cookie would never be sent back by the browser.
                 "AUTH_COOKIE_SECURE": "false",
             },

@@ -77,8 +77,8 @@ def _broker(report: Report) -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def running_pipeline(workdir: Path, bootstrap: str, api_key: str) -> AsyncIterator[dict[str, ServiceProcess]]:
-    procs = pipeline(workdir, bootstrap, api_key, EXCHANGES)
+async def running_pipeline(workdir: Path, bootstrap: str) -> AsyncIterator[dict[str, ServiceProcess]]:
+    procs = pipeline(workdir, bootstrap)
     try:
         for proc in procs.values():
             proc.start()
@@ -115,7 +115,7 @@ async def _observe(bootstrap: str, tally: Tally, stop: asyncio.Event) -> None:
 
 
 async def _submit(
-    client: httpx.AsyncClient, url: str, api_key: str, batch: list[PlannedTransfer], tally: Tally
+    client: httpx.AsyncClient, url: str, keys: dict[str, str], batch: list[PlannedTransfer], tally: Tally
 ) -> None:
     exchange = batch[0].event.exchange_id
     body = "[" + ",".join(p.event.model_dump_json() for p in batch) + "]"
@@ -123,7 +123,7 @@ async def _submit(
     for planned in batch:
         tally.submitted(planned.event.transfer_id, now, planned.listed, planned.expect)
     response = await client.post(
-        url, content=body, headers={"X-API-Key": f"{api_key}-{exchange}", "content-type": "application/json"}
+        url, content=body, headers={"X-API-Key": keys[exchange], "content-type": "application/json"}
     )
     if response.status_code != 202:
         raise RuntimeError(f"ingest refused a batch: {response.status_code} {response.text[:500]}")
@@ -134,7 +134,7 @@ def demo_wallets() -> list[ListedWallet]:
     return listed_wallets(excerpt_snapshot().entries)
 
 
-async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: asyncio.Event) -> None:
+async def _feed(cfg: DemoConfig, ingest: str, keys: dict[str, str], tally: Tally, stop: asyncio.Event) -> None:
     listed = demo_wallets()
     run_tag = "demo-" + secrets.token_hex(3)
     by_exchange: dict[str, list[PlannedTransfer]] = {}
@@ -144,7 +144,7 @@ async def _feed(cfg: DemoConfig, ingest: str, api_key: str, tally: Tally, stop: 
 
         async def submit(batch: list[PlannedTransfer]) -> None:
             nonlocal sent
-            await _submit(client, f"{ingest}/v1/transfers", api_key, batch, tally)
+            await _submit(client, f"{ingest}/v1/transfers", keys, batch, tally)
             sent += len(batch)
             batch.clear()
 
@@ -218,26 +218,28 @@ def _fresh_data_dir(workdir: Path) -> None:
             (workdir / f"{name}{suffix}").unlink(missing_ok=True)
 
 
-async def _officers(workdir: Path) -> dict[str, Officer]:
-    """An analyst, a senior and a regulator with fresh passwords, in the demo's auth database."""
+async def _people(workdir: Path) -> tuple[dict[str, Officer], dict[str, str]]:
+    """An analyst, a senior and a regulator with fresh passwords, and an API key per demo exchange, in the
+    demo's auth database (what `aml users add` and `aml keys create` make)."""
     officers = {role: Officer(role, role, secrets.token_urlsafe(12)) for role in ("analyst", "senior", "regulator")}
+    now = datetime.now(UTC)
     async with opened_store(AuthSettings(database_url=f"sqlite+aiosqlite:///{workdir / 'auth.db'}")) as store:
         for officer in officers.values():
-            await store.add_user(officer.name, officer.password, Role(officer.role), None, datetime.now(UTC))
-    return officers
+            await store.add_user(officer.name, officer.password, Role(officer.role), None, now)
+        keys = {x: await store.create_key(f"demo {x}", Role.EXCHANGE, x, now) for x in EXCHANGES}
+    return officers, keys
 
 
 async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, dict[str, int]], None]) -> dict[str, Any]:
     workdir = cfg.workdir or DATA_DIR
     _fresh_data_dir(workdir)
-    api_key = secrets.token_hex(8)
     tally = Tally()
-    officers = await _officers(workdir)
+    officers, keys = await _people(workdir)
     with _broker(report) as bootstrap:
         await ensure_topics(bootstrap, topics.PARTITIONS)
         await _publish_demo_lists(bootstrap, report)
         report(f"starting ingest, screener, ledger and case desk (logs and SQLite files in {workdir.resolve()})")
-        async with running_pipeline(workdir, bootstrap, api_key) as procs:
+        async with running_pipeline(workdir, bootstrap) as procs:
             desk = procs["casedesk"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
             logins = ", ".join(f"{o.name} / {o.password}" for o in officers.values())
             report(f"case desk at {desk}/ - log in as (user / password): {logins}")
@@ -245,7 +247,7 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
             ledger = procs["ledger"].health_url.removesuffix("/healthz")  # type: ignore[union-attr]
             stop_feed, stop_observe = asyncio.Event(), asyncio.Event()
             observer = asyncio.create_task(_observe(bootstrap, tally, stop_observe))
-            feeder = asyncio.create_task(_feed(cfg, ingest, api_key, tally, stop_feed))
+            feeder = asyncio.create_task(_feed(cfg, ingest, keys, tally, stop_feed))
             started = time.monotonic()
             # Ctrl-C stops the feed only; what was sent is still settled and reported.
             loop = asyncio.get_running_loop()

@@ -7,11 +7,13 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from schemas import TransferEvent
+from services.auth.domain.principal import Principal, Role
+from services.auth.http import Authenticator
 from services.ingest.adapters.publisher import BrokerUnavailable
 from services.ingest.intake import ConflictError, Intake, RefusedError
 from services.ingest.settings import Settings
@@ -177,8 +179,11 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(settings: Settings, open_intake: Callable[[], AbstractAsyncContextManager[Intake]]) -> FastAPI:
-    """`open_intake` is entered for the app's lifetime (the producer needs the running loop)."""
+def create_app(
+    settings: Settings, open_intake: Callable[[], AbstractAsyncContextManager[Intake]], auth: Authenticator
+) -> FastAPI:
+    """`open_intake` is entered for the app's lifetime (the producer needs the running loop); `auth` knows the
+    exchanges' API keys (the shared auth module)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -200,11 +205,17 @@ def create_app(settings: Settings, open_intake: Callable[[], AbstractAsyncContex
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "degraded", "reason": reason}, status_code=503)
 
+    exchange_key = Depends(auth.require(Role.EXCHANGE))
+
     @app.post("/v1/transfers", status_code=202, responses=_RESPONSES, openapi_extra=_request_body(settings.max_batch))
-    async def post_transfers(request: Request, x_api_key: Annotated[str | None, Header()] = None) -> JSONResponse:
-        exchange = settings.api_keys.get(x_api_key or "")
-        if exchange is None:
-            raise HTTPException(401, "missing or unknown X-API-Key header")
+    async def post_transfers(
+        request: Request,
+        principal: Principal = exchange_key,
+        x_api_key: Annotated[str | None, Header(description="The exchange's API key (aml keys create).")] = None,
+    ) -> JSONResponse:
+        exchange = principal.exchange_id
+        if exchange is None:  # an exchange key always names its exchange (AuthStore.create_key)
+            raise HTTPException(403, "this API key belongs to no exchange")
         events, batch = _parse(await _read_body(request, settings.max_body_bytes), settings.max_batch)
         foreign = sorted({e.exchange_id for e in events if e.exchange_id != exchange})
         if foreign:

@@ -48,12 +48,15 @@ class Admission:
     clock: Callable[[], datetime] = utc_now
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Callable[[], datetime] = utc_now) -> Admission:
+    def from_settings(
+        cls, settings: Settings, known_exchanges: frozenset[str] = frozenset(), clock: Callable[[], datetime] = utc_now
+    ) -> Admission:
+        """`known_exchanges`: the exchanges with an API key, so none can take ids in a longer one's namespace."""
         rules = AdmissionRules(
             max_future_skew=timedelta(seconds=settings.max_future_skew_s),
             max_age=timedelta(days=settings.max_age_days),
             require_id_prefix=settings.require_id_prefix,
-            known_exchanges=frozenset(settings.api_keys.values()),
+            known_exchanges=known_exchanges,
         )
         return cls(rules, clock)
 

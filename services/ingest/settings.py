@@ -20,10 +20,6 @@ class Settings(BaseSettings):
         default="sqlite+aiosqlite:///./aml-ingest.db",
         description="SQLAlchemy async URL of the idempotency store (sqlite+aiosqlite or postgresql+asyncpg).",
     )
-    api_keys: dict[str, str] = Field(
-        default_factory=dict,
-        description='Exchange API keys as JSON, {"<key>": "<exchange_id>"}. Empty: every request is refused.',
-    )
     transfers_topic: str = Field(default=topics.TRANSFERS, description="Topic transfers are published to.")
     dlq_topic: str = Field(default=topics.TRANSFERS_DLQ, description="Dead-letter topic for rejected records.")
     max_batch: int = Field(default=5_000, ge=1, description="Largest batch accepted by one POST.")

@@ -17,16 +17,21 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from schemas import TransferEvent
+from schemas.common import utc_now
+from services.auth.cli import opened_store
+from services.auth.domain.principal import Role
+from services.auth.settings import AuthSettings
 from services.ingest.bootstrap import build_app
 from services.ingest.settings import Settings
 from tests.factories import transfer
+from tests.ingest.keys import exchange_keys
 from tests.streams import Topics, consume_until, fresh_topics
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
 
-KEY = {"X-API-Key": "k-rupee"}
-INDUS = {"X-API-Key": "k-indus"}
-KEYS = {"k-rupee": "rupee-vx", "k-indus": "indus-digital"}
+# Filled with real keys (made in each test's auth database) by `open_api`.
+KEY: dict[str, str] = {}
+INDUS: dict[str, str] = {}
 
 OpenApi = Callable[..., AbstractAsyncContextManager[tuple[httpx.AsyncClient, Topics, FastAPI]]]
 
@@ -62,15 +67,16 @@ def open_api(kafka_bootstrap: str, tmp_path: Path) -> OpenApi:
         database_url: str | None = None, **changes: Any
     ) -> AsyncIterator[tuple[httpx.AsyncClient, Topics, FastAPI]]:
         names = await fresh_topics(kafka_bootstrap)
+        auth, keys = await exchange_keys(tmp_path, ["rupee-vx", "indus-digital"])
+        KEY["X-API-Key"], INDUS["X-API-Key"] = keys["rupee-vx"], keys["indus-digital"]
         settings = Settings(
             kafka_bootstrap_servers=kafka_bootstrap,
             database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'ingest-custom.db'}",
-            api_keys=KEYS,
             transfers_topic=names.transfers,
             dlq_topic=names.dlq,
             **changes,
         )
-        app = build_app(settings)
+        app = build_app(settings, auth)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as client:
@@ -286,3 +292,17 @@ async def test_a_kafka_error_from_the_producer_is_a_503_never_a_500(open_api: Op
         assert answer.headers["Retry-After"] == "5"
         health = await client.get("/healthz")
         assert health.status_code == 503 and health.json()["status"] == "degraded"
+
+
+async def test_only_a_live_exchange_key_may_submit(open_api: OpenApi, tmp_path: Path) -> None:
+    async with open_api() as (client, _, _app):
+        body = as_json(transfer(transfer_id=tid("keyed")))
+        assert (await client.post("/v1/transfers", json=body, headers={"X-API-Key": "k-rupee"})).status_code == 401
+        settings = AuthSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}")
+        async with opened_store(settings) as store:
+            regulator = await store.create_key("fmu", Role.REGULATOR, None, utc_now())
+            await store.revoke_key(KEY["X-API-Key"].split("_")[1], utc_now())
+        refused = await client.post("/v1/transfers", json=body, headers={"X-API-Key": regulator})
+        assert refused.status_code == 403 and "regulator" in refused.text
+        assert (await client.post("/v1/transfers", json=body, headers=KEY)).status_code == 401  # revoked
+        assert (await client.post("/v1/transfers", json=body, headers=INDUS)).status_code == 403  # another exchange's

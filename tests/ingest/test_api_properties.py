@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from services.ingest.bootstrap import build_app
 from services.ingest.settings import Settings
 from tests.factories import transfer
+from tests.ingest.keys import exchange_keys
 from tests.streams import fresh_topics
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
 
-KEY = {"X-API-Key": "k-rupee"}
+KEY: dict[str, str] = {}  # a real key, made by the test in its auth database
 DOCUMENTED = {202, 401, 403, 409, 413, 422}
 
 offsets = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
@@ -58,14 +59,16 @@ fields = st.one_of(
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def client(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
     names = await fresh_topics(kafka_bootstrap)
+    auth, keys = await exchange_keys(tmp_path_factory.mktemp("auth"), ["rupee-vx"])
+    KEY["X-API-Key"] = keys["rupee-vx"]
     app = build_app(
         Settings(
             kafka_bootstrap_servers=kafka_bootstrap,
             database_url=f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('ingest') / 'ingest.db'}",
-            api_keys={"k-rupee": "rupee-vx"},
             transfers_topic=names.transfers,
             dlq_topic=names.dlq,
-        )
+        ),
+        auth,
     )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest") as http:

@@ -28,6 +28,7 @@ from services.ingest.bootstrap import build_app
 from services.ingest.settings import Settings
 from services.log_limits import install_repeat_limit, uninstall_repeat_limit
 from tests.factories import transfer
+from tests.ingest.keys import exchange_keys
 from tests.streams import consume_until, fresh_topics
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
@@ -37,7 +38,7 @@ TIMEOUT_S = 3.0
 2 x 3 = 6 s, more than the 3 + 2 = 5 s both must answer within."""
 BOUND_S = TIMEOUT_S + 2
 LOG_INTERVAL_S = 2.0
-KEY = {"X-API-Key": "k-rupee"}
+KEY: dict[str, str] = {}  # a real key, made by the test in its auth database
 
 
 class PrivateBroker:
@@ -100,7 +101,6 @@ async def test_a_broker_outage_is_answered_quickly_and_service_resumes_after_it(
     settings = Settings(
         kafka_bootstrap_servers=bootstrap,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'ingest.db'}",
-        api_keys={"k-rupee": "rupee-vx"},
         transfers_topic=names.transfers,
         dlq_topic=names.dlq,
         publish_timeout_s=TIMEOUT_S,
@@ -108,7 +108,9 @@ async def test_a_broker_outage_is_answered_quickly_and_service_resumes_after_it(
     # What `serve` installs at process start, with a short interval so the test sees it at work.
     uninstall_repeat_limit("aiokafka")
     limit = install_repeat_limit("aiokafka", interval_s=LOG_INTERVAL_S)
-    app = build_app(settings)
+    auth, keys = await exchange_keys(tmp_path, ["rupee-vx"])
+    KEY["X-API-Key"] = keys["rupee-vx"]
+    app = build_app(settings, auth)
     try:
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
