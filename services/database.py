@@ -11,6 +11,7 @@ upgrade to a write lock, which no busy timeout can wait out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -55,7 +56,9 @@ def create_engine(url: str, *, sqlite_busy_timeout_ms: int = 10_000) -> AsyncEng
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         # The embedded defaults live in ./aml-data/: a first start must not fail for want of the folder.
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Best effort: a folder that cannot be made is reported by the first connection, with the path.
+        with contextlib.suppress(OSError):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if is_sqlite(engine):
         _configure_sqlite(engine, sqlite_busy_timeout_ms)

@@ -127,6 +127,7 @@ def pipeline(
             {
                 **common,
                 "LEDGER_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'ledger.db'}",
+                "AUTH_DATABASE_URL": auth,
                 "LEDGER_HTTP_PORT": str(ledger_port),
                 "LEDGER_KAFKA_SESSION_TIMEOUT_MS": str(session_timeout_ms),
                 "LEDGER_KAFKA_HEARTBEAT_INTERVAL_MS": str(max(100, session_timeout_ms // 10)),

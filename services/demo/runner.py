@@ -197,8 +197,9 @@ async def _publish_demo_lists(bootstrap: str, report: Report) -> None:
         report(f"published the demo OFAC excerpt as watchlist {commit.version} ({commit.entries} entries)")
 
 
-async def ledger_summary(ledger: str) -> dict[str, Any]:
-    async with httpx.AsyncClient(timeout=10) as client:
+async def ledger_summary(ledger: str, key: str) -> dict[str, Any]:
+    """The ledger's summary, read with the demo observer's (a regulator's) API key."""
+    async with httpx.AsyncClient(timeout=10, headers={"X-API-Key": key}) as client:
         response = await client.get(f"{ledger}/v1/summary")
         response.raise_for_status()
         data: dict[str, Any] = response.json()
@@ -218,23 +219,25 @@ def _fresh_data_dir(workdir: Path) -> None:
             (workdir / f"{name}{suffix}").unlink(missing_ok=True)
 
 
-async def _people(workdir: Path) -> tuple[dict[str, Officer], dict[str, str]]:
+async def _people(workdir: Path) -> tuple[dict[str, Officer], dict[str, str], str]:
     """An analyst, a senior and a regulator with fresh passwords, and an API key per demo exchange, in the
-    demo's auth database (what `aml users add` and `aml keys create` make)."""
+    demo's auth database (what `aml users add` and `aml keys create` make), and a regulator's key with which
+    the demo reads the ledger."""
     officers = {role: Officer(role, role, secrets.token_urlsafe(12)) for role in ("analyst", "senior", "regulator")}
     now = datetime.now(UTC)
     async with opened_store(AuthSettings(database_url=f"sqlite+aiosqlite:///{workdir / 'auth.db'}")) as store:
         for officer in officers.values():
             await store.add_user(officer.name, officer.password, Role(officer.role), None, now)
         keys = {x: await store.create_key(f"demo {x}", Role.EXCHANGE, x, now) for x in EXCHANGES}
-    return officers, keys
+        observer = await store.create_key("demo observer", Role.REGULATOR, None, now)
+    return officers, keys, observer
 
 
 async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, dict[str, int]], None]) -> dict[str, Any]:
     workdir = cfg.workdir or DATA_DIR
     _fresh_data_dir(workdir)
     tally = Tally()
-    officers, keys = await _people(workdir)
+    officers, keys, reader = await _people(workdir)
     with _broker(report) as bootstrap:
         await ensure_topics(bootstrap, topics.PARTITIONS)
         await _publish_demo_lists(bootstrap, report)
@@ -254,20 +257,20 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
             loop.add_signal_handler(signal.SIGINT, stop_feed.set)
             try:
                 while not feeder.done():
-                    on_tick(tally, _ledger_counts(await ledger_summary(ledger)))
+                    on_tick(tally, _ledger_counts(await ledger_summary(ledger, reader)))
                     await asyncio.sleep(0.5)
                 await feeder
             finally:
                 loop.remove_signal_handler(signal.SIGINT)
             report(f"submitted {len(tally.submitted_at)} transfers; waiting for every decision and the ledger")
-            ledger_counts = await _settle(cfg, tally, ledger, on_tick)
+            ledger_counts = await _settle(cfg, tally, ledger, reader, on_tick)
             report(f"{len(tally.decisions)} decided, ledger {ledger_counts}")
             stop_observe.set()
             await observer
             summary = tally.summary(ledger_counts)
             if cfg.transfers is not None and cfg.triage:
                 summary["ledger_before_triage"] = ledger_counts
-                summary["casedesk"], summary["ledger"] = await _work_cases(desk, officers, ledger, report)
+                summary["casedesk"], summary["ledger"] = await _work_cases(desk, officers, ledger, reader, report)
             summary["casedesk_url"] = desk
             summary["data_dir"] = str(workdir.resolve())
             summary["elapsed_s"] = round(time.monotonic() - started, 2)
@@ -279,13 +282,13 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
 
 
 async def _settle(
-    cfg: DemoConfig, tally: Tally, ledger: str, on_tick: Callable[[Tally, dict[str, int]], None]
+    cfg: DemoConfig, tally: Tally, ledger: str, reader: str, on_tick: Callable[[Tally, dict[str, int]], None]
 ) -> dict[str, int]:
     """Wait until every transfer is decided and the ledger has applied every decision."""
     deadline = time.monotonic() + cfg.settle_timeout
     counts: dict[str, int] = {}
     while time.monotonic() < deadline:
-        counts = _ledger_counts(await ledger_summary(ledger))
+        counts = _ledger_counts(await ledger_summary(ledger, reader))
         on_tick(tally, counts)
         applied = counts["settled"] + counts["escrowed"] + counts["returned"] + counts["frozen"]
         if tally.pending == 0 and applied >= len(tally.submitted_at) and counts["pending"] == 0:
@@ -295,10 +298,10 @@ async def _settle(
 
 
 async def _work_cases(
-    desk: str, officers: dict[str, Officer], ledger: str, report: Report
+    desk: str, officers: dict[str, Officer], ledger: str, reader: str, report: Report
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """The scripted triage, then the case desk's figures and the ledger once it has applied the outcomes."""
-    before = _ledger_counts(await ledger_summary(ledger))
+    before = _ledger_counts(await ledger_summary(ledger, reader))
     done = await triage(desk, officers["analyst"], officers["senior"])
     for problem in done.refused:
         report(f"triage: {problem}")
@@ -306,7 +309,7 @@ async def _work_cases(
     expected_frozen = before["frozen"] + done.resolutions["freeze"]
     counts = before
     for _ in range(100):  # the resolutions travel through Kafka to the ledger
-        counts = _ledger_counts(await ledger_summary(ledger))
+        counts = _ledger_counts(await ledger_summary(ledger, reader))
         if counts["returned"] >= expected_returned and counts["frozen"] >= expected_frozen:
             break
         await asyncio.sleep(0.2)

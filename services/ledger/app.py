@@ -14,6 +14,8 @@ import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from services import database
+from services.auth.settings import AuthSettings
 from services.http_server import bind, serving
 from services.ledger.adapters.schema_migrator import upgrade_schema
 from services.ledger.bootstrap import LedgerParts, compose
@@ -41,12 +43,13 @@ async def _http(parts: LedgerParts) -> AsyncIterator[int]:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: LedgerSettings) -> AsyncIterator[RunningLedger]:
+async def running(settings: LedgerSettings, auth_settings: AuthSettings | None = None) -> AsyncIterator[RunningLedger]:
     """The whole ledger, started; leaving the block shuts it down gracefully."""
-    parts = compose(settings)
+    parts = compose(settings, auth_settings)
     try:
         if settings.migrate_on_start:
             await upgrade_schema(parts.engine)
+            await database.upgrade_schema(parts.auth_engine, "services.auth")
         async with _http(parts) as port:
             try:
                 await parts.broker.start()
@@ -56,6 +59,7 @@ async def running(settings: LedgerSettings) -> AsyncIterator[RunningLedger]:
                 await parts.broker.stop()
     finally:
         await parts.engine.dispose()
+        await parts.auth_engine.dispose()
 
 
 async def run(settings: LedgerSettings) -> None:

@@ -11,6 +11,9 @@ from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.auth.adapters.store import AuthStore
+from services.auth.http import Authenticator
+from services.auth.settings import AuthSettings
 from services.database import create_engine
 from services.ledger.adapters.ledger_queries import LedgerQueries
 from services.ledger.consumer import BatchHandler, ConsumerStatus, build_broker
@@ -23,6 +26,7 @@ from services.ledger.settings import LedgerSettings
 class LedgerParts:
     settings: LedgerSettings
     engine: AsyncEngine
+    auth_engine: AsyncEngine
     ledger: Ledger
     queries: LedgerQueries
     consumer_status: ConsumerStatus
@@ -30,8 +34,10 @@ class LedgerParts:
     api: FastAPI
 
 
-def compose(settings: LedgerSettings) -> LedgerParts:
+def compose(settings: LedgerSettings, auth_settings: AuthSettings | None = None) -> LedgerParts:
+    auth_settings = auth_settings or AuthSettings()
     engine = create_engine(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    auth_engine = create_engine(auth_settings.database_url)
     ledger = Ledger(engine)
     queries = LedgerQueries(engine)
     status = ConsumerStatus()
@@ -39,9 +45,10 @@ def compose(settings: LedgerSettings) -> LedgerParts:
     return LedgerParts(
         settings=settings,
         engine=engine,
+        auth_engine=auth_engine,
         ledger=ledger,
         queries=queries,
         consumer_status=status,
         broker=broker,
-        api=build_api(queries, status),
+        api=build_api(queries, Authenticator(AuthStore(auth_engine), auth_settings), status),
     )

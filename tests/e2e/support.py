@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from schemas import Decision
+from services.auth.settings import AuthSettings
 from services.broker import ensure_topics
 from services.demo.processes import ServiceProcess
 from services.screener.adapters.lists import excerpt_snapshot
 from services.watchlists.adapters.changelog import publish
 from tests.factories import party, transfer_json
 from tests.streams import Topics
+from tests.support.auth import machine_key
 
 LISTED = ("0x7f367cc41522ce07553e823bf3be79a889debe1b", "TX5GV4DyfxNB3rPkzZJhmqZ1efVmL4rEqG")
 COUNT = 3000
@@ -71,3 +73,14 @@ def one_decision_each(records: Sequence[Any]) -> dict[str, Decision]:
         first = effective.setdefault(decision.transfer_id, decision)
         assert (first.decision_id, first.action, first.score) == (decision.decision_id, decision.action, decision.score)
     return effective
+
+
+_READER_KEYS: dict[str, str] = {}
+
+
+async def reader_headers(process: ServiceProcess) -> dict[str, str]:
+    """Headers with a regulator's API key in the auth database the process reads (made once per database)."""
+    url = process.env["AUTH_DATABASE_URL"]
+    if url not in _READER_KEYS:
+        _READER_KEYS[url] = await machine_key(AuthSettings(database_url=url))
+    return {"X-API-Key": _READER_KEYS[url]}

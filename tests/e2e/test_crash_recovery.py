@@ -12,7 +12,15 @@ import pytest
 
 from schemas import Action
 from services.demo.processes import ServiceProcess, free_port
-from tests.e2e.support import COUNT, all_decided, one_decision_each, publish_lists, screener_process, workload
+from tests.e2e.support import (
+    COUNT,
+    all_decided,
+    one_decision_each,
+    publish_lists,
+    reader_headers,
+    screener_process,
+    workload,
+)
 from tests.streams import Topics, consume_until, fresh_topics, produce
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.asyncio]
@@ -29,6 +37,7 @@ def _ledger(tmp: Path, bootstrap: str, names: Topics, port: int) -> ServiceProce
             "LEDGER_HTTP_PORT": str(port),
             "LEDGER_KAFKA_SESSION_TIMEOUT_MS": "6000",
             "LEDGER_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "AUTH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'auth.db'}",
         },
         tmp / "ledger.log",
         f"http://127.0.0.1:{port}/healthz",
@@ -64,7 +73,8 @@ async def test_screener_killed_mid_stream_loses_nothing_and_settles_nothing_twic
         assert set(effective) == {f"crash-{i:05d}" for i in range(COUNT)}
         assert {t for t, d in effective.items() if d.action == Action.HOLD} == listed
 
-        async with httpx.AsyncClient(base_url=ledger.health_url.removesuffix("/healthz")) as client:  # type: ignore[union-attr]
+        base = ledger.health_url.removesuffix("/healthz")  # type: ignore[union-attr]
+        async with httpx.AsyncClient(base_url=base, headers=await reader_headers(ledger)) as client:
             for _ in range(200):
                 summary = (await client.get("/v1/summary")).json()
                 states = summary.get("states", summary)

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from schemas import Action, DeadLetter, Decision
 from services.demo.processes import ServiceProcess, free_port
-from tests.e2e.support import LISTED, publish_lists, screener_process
+from tests.e2e.support import LISTED, publish_lists, reader_headers, screener_process
 from tests.factories import party, transfer
 from tests.streams import Topics, consume_until, fresh_topics, produce
 
@@ -78,6 +78,7 @@ def ledger_process(tmp: Path, bootstrap: str, names: Topics, database_url: str) 
             "LEDGER_HTTP_PORT": str(port),
             "LEDGER_KAFKA_SESSION_TIMEOUT_MS": "6000",
             "LEDGER_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+            "AUTH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'auth.db'}",
         },
         tmp / "ledger.log",
         f"http://127.0.0.1:{port}/healthz",
@@ -106,7 +107,7 @@ async def states(
     """The ledger state of each id, polled until they are `want` (or the time is up)."""
     base = ledger.health_url.removesuffix("/healthz")  # type: ignore[union-attr]
     seen: dict[str, str] = {}
-    async with httpx.AsyncClient(base_url=base) as client:
+    async with httpx.AsyncClient(base_url=base, headers=await reader_headers(ledger)) as client:
         for _ in range(int(within / 0.5)):
             for tid in ids:
                 answer = await client.get(f"/v1/transfers/{tid}")

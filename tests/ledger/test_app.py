@@ -25,12 +25,16 @@ from tests.ledger.kafka_io import (
     produce,
     transfer_record,
 )
+from tests.support.auth import auth_settings, machine_key
 
 pytestmark = [pytest.mark.kafka, pytest.mark.asyncio]
 
 
+KEY: dict[str, str] = {}  # a regulator's key, made by each test in its auth database
+
+
 async def _get(base_url: str, path: str) -> Any:
-    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+    async with httpx.AsyncClient(base_url=base_url, timeout=5, headers=KEY) as client:
         response = await client.get(path)
         return response.json()
 
@@ -69,7 +73,9 @@ async def test_ledger_applies_decisions_from_kafka_exactly_once(kafka_bootstrap:
     expected_states = {"pending": 1, "settled": 4, "escrowed": 0, "returned": 1, "frozen": 1}
     settings = ledger_settings(kafka_bootstrap, topics, tmp_path / "ledger.db")
 
-    async with running(settings) as ledger:
+    auth = auth_settings(tmp_path)
+    KEY["X-API-Key"] = await machine_key(auth)
+    async with running(settings, auth) as ledger:
         await produce(kafka_bootstrap, topics.transfers, transfers)
         await produce(kafka_bootstrap, topics.decisions, decisions)
         summary = await eventually(
@@ -91,7 +97,7 @@ async def test_ledger_applies_decisions_from_kafka_exactly_once(kafka_bootstrap:
     # A new consumer group re-reads both topics from the start: a full redelivery.
     replay = ledger_settings(kafka_bootstrap, topics, tmp_path / "ledger.db")
     total = len(transfers) + len(decisions) + 2
-    async with running(replay) as ledger:
+    async with running(replay, auth) as ledger:
         await eventually(lambda: _get(ledger.base_url, "/healthz"), lambda h: h["consumer"]["records"] >= total)
         assert (await _get(ledger.base_url, "/v1/summary")) == summary
         assert (await _get(ledger.base_url, "/v1/balances/alice")) == alice
@@ -129,7 +135,9 @@ async def test_offsets_are_committed_after_the_database_commit_and_not_before(
             await broker.stop()
         assert FlakyLedger.failures == 1 and status.failures == 1
         # Nothing was lost to the failed batch: it was read again, not committed past.
-        async with running(settings) as ledger:
+        auth = auth_settings(tmp_path)
+        KEY["X-API-Key"] = await machine_key(auth)
+        async with running(settings, auth) as ledger:
             summary = await _get(ledger.base_url, "/v1/summary")
             assert summary["states"]["pending"] == len(records)
             # Same group: committed offsets hold, so only the new record is delivered.

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from services.ledger.cli import ledger_app
 from tests.ledger.kafka_io import create_topics, eventually, produce, transfer_record
+from tests.support.auth import auth_settings, machine_key
 
 LAUNCH = "from services.ledger.cli import ledger_app; ledger_app()"
 
@@ -47,7 +48,9 @@ async def test_process_serves_consumes_and_stops_on_sigterm(kafka_bootstrap: str
         "LEDGER_HTTP_PORT": str(port),
         "LEDGER_KAFKA_SESSION_TIMEOUT_MS": "6000",
         "LEDGER_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+        "AUTH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}",
     }
+    key = await machine_key(auth_settings(tmp_path))
     env.pop("LEDGER_KAFKA_BOOTSTRAP_SERVERS", None)
     log = tmp_path / "ledger.log"
     with log.open("wb") as out:
@@ -60,7 +63,7 @@ async def test_process_serves_consumes_and_stops_on_sigterm(kafka_bootstrap: str
         if process.returncode is not None:
             raise AssertionError(f"ledger exited with {process.returncode}:\n{log.read_text()}")
         try:
-            async with httpx.AsyncClient(base_url=base, timeout=2) as client:
+            async with httpx.AsyncClient(base_url=base, timeout=2, headers={"X-API-Key": key}) as client:
                 states: dict[str, int] = (await client.get("/v1/summary")).json()["states"]
                 return states
         except httpx.HTTPError:

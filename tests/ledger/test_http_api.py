@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Action, Resolution
+from services.auth.adapters.store import AuthStore
+from services.auth.domain.principal import Role
+from services.auth.http import Authenticator
 from services.database import create_engine
 from services.ledger.adapters.ledger_queries import LedgerQueries
 from services.ledger.consumer import ConsumerStatus
@@ -19,14 +25,42 @@ from services.ledger.http_api import build_api
 from services.ledger.ledger import Ledger
 from tests.factories import party, transfer
 from tests.ledger.builders import resolution, screening
+from tests.support.auth import auth_settings, machine_key
 
 pytestmark = pytest.mark.asyncio
 
 
+@dataclass
+class Keys:
+    regulator: str
+    own: str
+    """An exchange key of rupee-vx, the exchange of every seeded transfer (tests/factories.transfer)."""
+    other: str
+
+
 @pytest_asyncio.fixture
-async def client(engine: AsyncEngine) -> AsyncIterator[httpx.AsyncClient]:
-    api = build_api(LedgerQueries(engine), ConsumerStatus(batches=3, records=7))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://ledger") as client:
+async def keys_and_api(engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[tuple[Keys, FastAPI]]:
+    settings = auth_settings(tmp_path)
+    keys = Keys(
+        await machine_key(settings),
+        await machine_key(settings, Role.EXCHANGE, "rupee-vx"),
+        await machine_key(settings, Role.EXCHANGE, "indus-digital"),
+    )
+    auth_engine = create_engine(settings.database_url)
+    api = build_api(
+        LedgerQueries(engine), Authenticator(AuthStore(auth_engine), settings), ConsumerStatus(batches=3, records=7)
+    )
+    yield keys, api
+    await auth_engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def client(keys_and_api: tuple[Keys, FastAPI]) -> AsyncIterator[httpx.AsyncClient]:
+    keys, api = keys_and_api
+    transport = httpx.ASGITransport(app=api)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ledger", headers={"X-API-Key": keys.regulator}
+    ) as client:
         yield client
 
 
@@ -126,12 +160,33 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 
 
 async def test_healthz_reports_an_unreachable_database() -> None:
-    broken = create_engine("sqlite+aiosqlite:////nonexistent-dir/ledger.db")
+    broken = create_engine("sqlite+aiosqlite:////dev/null/no-folder/ledger.db")
     try:
-        api = build_api(LedgerQueries(broken))
+        auth = Authenticator(AuthStore(broken), auth_settings(Path("/dev/null")))
+        api = build_api(LedgerQueries(broken), auth)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://ledger") as client:
             response = await client.get("/healthz")
     finally:
         await broken.dispose()
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+async def test_every_read_asks_who_is_calling_and_an_exchange_sees_only_its_own(
+    ledger: Ledger, keys_and_api: tuple[Keys, FastAPI]
+) -> None:
+    await _seed(ledger)
+    keys, api = keys_and_api
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=api), base_url="http://ledger") as client:
+        for path in ("/v1/transfers/t-ok", "/v1/summary", "/v1/balances/alice"):
+            assert (await client.get(path)).status_code == 401, path
+            assert (await client.get(path, headers={"X-API-Key": "aml_forged00_" + "x" * 40})).status_code == 401
+        own, other = {"X-API-Key": keys.own}, {"X-API-Key": keys.other}
+        assert (await client.get("/v1/transfers/t-ok", headers=own)).json()["exchange_id"] == "rupee-vx"
+        # Another exchange's transfer answers as one that does not exist (and says nothing of waiting decisions).
+        hidden = await client.get("/v1/transfers/t-ok", headers=other)
+        assert hidden.status_code == 404
+        assert hidden.json()["detail"] == "transfer 't-ok' is not registered in the ledger"
+        assert (await client.get("/v1/summary", headers=own)).status_code == 403  # every exchange's figures
+        assert (await client.get("/v1/balances/alice", headers=own)).status_code == 403
+        assert (await client.get("/healthz")).status_code == 200

@@ -33,6 +33,7 @@ class LedgerQueries:
             history = await self._history(connection, transfer_id)
         return TransferReport(
             transfer_id=row.transfer_id,
+            exchange_id=row.exchange_id,
             state=TransferState(row.state),
             asset=row.asset,
             amount=canonical(row.amount),

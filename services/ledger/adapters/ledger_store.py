@@ -60,6 +60,7 @@ async def insert_transfers(
     params = [
         {
             "transfer_id": event.transfer_id,
+            "exchange_id": event.exchange_id,
             "asset": event.asset,
             "amount": event.amount,
             "originator_account": event.originator.account_id,

@@ -79,6 +79,7 @@ transfers = Table(
     "ledger_transfers",
     metadata,
     Column("transfer_id", String(128), primary_key=True),
+    Column("exchange_id", String(128), nullable=True),
     Column("asset", String(32), nullable=False),
     Column("amount", Money(), nullable=False),
     Column("originator_account", String(128), nullable=False),

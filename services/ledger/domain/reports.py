@@ -33,6 +33,7 @@ class DecisionEntry(Report):
 
 class TransferReport(Report):
     transfer_id: str
+    exchange_id: str | None = Field(description="None for transfers registered before the ledger recorded it")
     state: TransferState
     asset: str
     amount: str

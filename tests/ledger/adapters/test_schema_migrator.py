@@ -20,9 +20,9 @@ pytestmark = pytest.mark.asyncio
 
 
 async def test_upgrade_reaches_head_and_is_repeatable(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == "0001_ledger_schema"
+    assert await current_revision(engine) == "0002_transfer_exchange"
     await upgrade_schema(engine)
-    assert await current_revision(engine) == "0001_ledger_schema"
+    assert await current_revision(engine) == "0002_transfer_exchange"
 
 
 async def test_migrated_schema_matches_the_tables_module(engine: AsyncEngine) -> None:
