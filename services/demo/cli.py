@@ -51,9 +51,9 @@ def demo(
     rate: Annotated[float, typer.Option(help="transfers per second to submit")] = 400.0,
     seed: Annotated[int, typer.Option(help="workload seed")] = 7,
     listed_share: Annotated[float, typer.Option(help="share of transfers to OFAC-listed wallets")] = 0.03,
-    workdir: Annotated[Path | None, typer.Option(help="where logs and SQLite files go (default: a temp dir)")] = None,
+    workdir: Annotated[Path | None, typer.Option(help="where logs and SQLite files go (default: ./aml-data)")] = None,
 ) -> None:
-    """Run broker, ingest, screener and ledger, and stream a synthetic exchange workload through them."""
+    """Run broker, ingest, screener, ledger and case desk, and stream a synthetic exchange workload through them."""
     count = transfers if transfers is not None else (2000 if once else None)
     cfg = DemoConfig(transfers=count, rate=rate, seed=seed, listed_share=listed_share, workdir=workdir)
     with Live(_table(Tally(), {}), console=console, refresh_per_second=4, transient=as_json) as live:
