@@ -60,17 +60,27 @@ async def desk(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
     await upgrade_schema(engine, "services.casedesk")
     await upgrade_schema(auth_engine, "services.auth")
     auth_store = AuthStore(auth_engine)
-    for name, role, exchange in [("amina", Role.ANALYST, None), ("bilal", Role.SENIOR, None),
-                                 ("chen", Role.SENIOR, None), ("rita", Role.REGULATOR, None),
-                                 ("omar", Role.ANALYST, "exB")]:
+    for name, role, exchange in [
+        ("amina", Role.ANALYST, None),
+        ("bilal", Role.SENIOR, None),
+        ("chen", Role.SENIOR, None),
+        ("rita", Role.REGULATOR, None),
+        ("omar", Role.ANALYST, "exB"),
+    ]:
         await auth_store.add_user(name, PASSWORD, role, exchange, NOW)
     store = CaseStore(engine)
     held = decision("exA:t1", Action.HOLD, wallet_hit(account="acct-1"), score=1.0)
     flagged = decision("exB:t2", Action.FLAG, reason("graph.fan_in", "acct-9"), score=0.5)
-    await store.record_transfers([transfer(transfer_id="exA:t1", exchange_id="exA", originator=party("acct-1")),
-                                  transfer(transfer_id="exB:t2", exchange_id="exB", originator=party("acct-9"))])
-    items = [(CaseAlert.from_decision(held, "exA"), held.model_dump(mode="json")),
-             (CaseAlert.from_decision(flagged, "exB"), flagged.model_dump(mode="json"))]
+    await store.record_transfers(
+        [
+            transfer(transfer_id="exA:t1", exchange_id="exA", originator=party("acct-1")),
+            transfer(transfer_id="exB:t2", exchange_id="exB", originator=party("acct-9")),
+        ]
+    )
+    items = [
+        (CaseAlert.from_decision(held, "exA"), held.model_dump(mode="json")),
+        (CaseAlert.from_decision(flagged, "exB"), flagged.model_dump(mode="json")),
+    ]
     assert await store.absorb([(a, s) for a, s in items if a is not None], NOW, DEFAULT_SLA_HOURS) == 2
     settings = AuthSettings(cookie_secure=False)
     app = create_app(store, Desk(store), Authenticator(auth_store, settings), IntakeStatus(), _nothing)
@@ -82,16 +92,18 @@ async def desk(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
 
 async def login(client: httpx.AsyncClient, name: str) -> str:
     client.cookies.clear()
-    answer = await client.post("/login", data={"username": name, "password": PASSWORD},
-                               headers={"Accept": "application/json"})
+    answer = await client.post(
+        "/login", data={"username": name, "password": PASSWORD}, headers={"Accept": "application/json"}
+    )
     assert answer.status_code == 200, answer.text
     token: str = answer.json()["csrf_token"]
     return token
 
 
 async def act(client: httpx.AsyncClient, csrf: str, case_id: str, action: str, **extra: Any) -> httpx.Response:
-    return await client.post(f"/v1/cases/{case_id}/actions", json={"action": action, **extra},
-                             headers={"X-CSRF-Token": csrf})
+    return await client.post(
+        f"/v1/cases/{case_id}/actions", json={"action": action, **extra}, headers={"X-CSRF-Token": csrf}
+    )
 
 
 async def resolutions(store: CaseStore) -> list[dict[str, Any]]:
@@ -180,3 +192,51 @@ async def test_the_audit_chain_verifies_and_names_an_edited_entry(desk: Desk_) -
             return
         await connection.execute(edit)
     assert verify(await desk.store.audit_entries()) == 2
+
+
+async def outbox_kinds(store: CaseStore) -> list[str]:
+    async with store.engine.connect() as connection:
+        return [r.kind for r in await connection.execute(select(outbox.c.kind).order_by(outbox.c.id))]
+
+
+async def test_freeze_and_an_str_take_two_officers_and_leave_their_tasks(desk: Desk_) -> None:
+    csrf = await login(desk.client, "amina")
+    cases = (await desk.client.get("/v1/cases")).json()["cases"]
+    held = next(c["case_id"] for c in cases if c["exchange_id"] == "exA")
+    flagged = next(c["case_id"] for c in cases if c["exchange_id"] == "exB")
+    assert (await act(desk.client, csrf, held, "freeze", note="listed wallet")).json()["case"]["status"] == (
+        "awaiting_approval"
+    )
+    assert (await act(desk.client, csrf, flagged, "mark_str", note="fan-in")).json()["case"]["status"] == (
+        "awaiting_approval"
+    )
+    assert await outbox_kinds(desk.store) == []
+    csrf = await login(desk.client, "bilal")
+    frozen = await act(desk.client, csrf, held, "approve")
+    reported = await act(desk.client, csrf, flagged, "approve")
+    assert frozen.json()["case"]["outcome"] == "frozen" and reported.json()["case"]["reported"] is True
+    (resolution,) = [Decision.model_validate(b) for b in await resolutions(desk.store)]
+    assert resolution.resolution == "freeze" and resolution.decided_by == "amina/bilal"
+    assert sorted(await outbox_kinds(desk.store)) == ["report", "report", "resolution"]  # freeze and STR reports
+
+
+async def test_an_escalated_case_is_for_seniors_only(desk: Desk_) -> None:
+    csrf = await login(desk.client, "amina")
+    held = next(c["case_id"] for c in (await desk.client.get("/v1/cases")).json()["cases"] if c["exchange_id"] == "exA")
+    assert (await act(desk.client, csrf, held, "escalate", note="sanctions: senior call")).status_code == 200
+    refused = await act(desk.client, csrf, held, "reject")
+    assert refused.status_code == 409 and "escalated" in refused.json()["detail"]
+    assert (await act(desk.client, csrf, held, "comment", note="the customer called")).status_code == 200
+    csrf = await login(desk.client, "bilal")
+    rejected = await act(desk.client, csrf, held, "reject", note="no explanation of the funds")
+    assert rejected.json()["case"]["outcome"] == "rejected"
+    (resolution,) = await resolutions(desk.store)
+    assert resolution["resolution"] == "reject" and resolution["decided_by"] == "bilal"
+
+
+async def test_a_regulator_or_a_caller_without_a_session_cannot_act(desk: Desk_) -> None:
+    csrf = await login(desk.client, "rita")
+    any_case = "C-0000000000"
+    assert (await act(desk.client, csrf, any_case, "comment", note="x")).status_code == 403
+    desk.client.cookies.clear()
+    assert (await act(desk.client, "no-session", any_case, "comment", note="x")).status_code == 401
