@@ -3,6 +3,7 @@
 from schemas.alert import Alert, AlertKind
 from schemas.deadletter import DeadLetter
 from schemas.decision import Action, Decision, Reason, Resolution, Severity
+from schemas.suppression import SuppressedParty, Suppression
 from schemas.transfer import IdType, Party, TransferEvent
 
 __all__ = [
@@ -16,5 +17,7 @@ __all__ = [
     "Reason",
     "Resolution",
     "Severity",
+    "SuppressedParty",
+    "Suppression",
     "TransferEvent",
 ]

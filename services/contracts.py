@@ -14,7 +14,7 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel
 
-from schemas import Alert, DeadLetter, Decision, TransferEvent, topics
+from schemas import Alert, DeadLetter, Decision, Suppression, TransferEvent, topics
 from schemas.watchlist import WatchlistCommit, WatchlistRecord
 
 MODELS: dict[str, type[BaseModel]] = {
@@ -24,6 +24,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "alert.v1": Alert,
     "watchlist_record.v1": WatchlistRecord,
     "watchlist_commit.v1": WatchlistCommit,
+    "suppression.v1": Suppression,
 }
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "generated"
 
@@ -53,6 +54,17 @@ def asyncapi_document() -> dict[str, Any]:
 
     @broker.subscriber(topics.ALERTS, title="alerts", description="Retro-screening hits and release proposals.")
     async def alerts(alert: Alert) -> None:  # pragma: no cover - documentation only
+        raise NotImplementedError
+
+    @broker.subscriber(
+        topics.SUPPRESSIONS,
+        title="suppressions",
+        description=(
+            "False-positive name matches cleared with four eyes (case desk → screeners), one partition, "
+            "compacted, keyed by suppression id; a tombstone revokes."
+        ),
+    )
+    async def suppressions(suppression: Suppression) -> None:  # pragma: no cover - documentation only
         raise NotImplementedError
 
     spec = AsyncAPI(broker, title="AML screening", version="1", schema_version="3.0.0").to_specification()

@@ -21,6 +21,7 @@ from services.broker.topics import partitions_of
 from services.http_server import bind, serving
 from services.screener.adapters.graph_tail import GraphTail
 from services.screener.adapters.recall import recall_decisions
+from services.screener.adapters.suppression_feed import SuppressionFeed
 from services.screener.adapters.watchlist_feed import WatchlistFeed
 from services.screener.domain.event_time import too_far_ahead
 from services.screener.domain.graph_screen import GraphScreen
@@ -240,6 +241,8 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
             match_config(policy),
         )
     )
+    # Cleared false-positive name matches, whatever the lists come from (fixed lists in tests too).
+    suppressions = SuppressionFeed(settings.kafka_bootstrap_servers, settings.suppressions_topic, handler)
 
     @broker.subscriber(
         settings.transfers_topic,
@@ -276,6 +279,7 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
         # Lists first: the graph rebuild carries listed-wallet exposure forward, so it needs them.
         if feed is not None:
             await feed.start(settings.watchlist_wait_s)
+        await suppressions.start(settings.watchlist_wait_s)
         committed = await committed_offsets(settings)
         await rebuild_graph(settings, handler.context, committed)
         if settings.graph_tail and handler.context.graph is not None:
@@ -295,6 +299,7 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
             await handler.tail.stop()
         if feed is not None:
             await feed.stop()
+        await suppressions.stop()
         await health.aclose()
 
     return FastStream(broker, logger=log, on_startup=[start_up], on_shutdown=[shut_down])

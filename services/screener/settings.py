@@ -27,6 +27,13 @@ class Settings(BaseSettings):
         description="Watchlist changelog the screener follows (published by `aml watchlists publish`).",
     )
     alerts_topic: str = Field(default=topics.ALERTS, description="Topic retro-screening alerts are published to.")
+    suppressions_topic: str = Field(
+        default=topics.SUPPRESSIONS,
+        description=(
+            "Compacted topic of false-positive name matches cleared by two officers (published by the case desk); "
+            "a suppressed hit is not raised. Until the topic exists, none are honoured."
+        ),
+    )
     watchlist_wait_s: float = Field(
         default=30.0,
         gt=0,

@@ -16,6 +16,7 @@ from services.screener.domain.hit import Hit
 from services.screener.domain.jurisdiction import JurisdictionLists, jurisdiction_risk
 from services.screener.domain.policy import Policy
 from services.screener.domain.sanctions import sanctioned_name
+from services.screener.domain.suppressions import NO_SUPPRESSIONS, Suppressions
 from services.screener.domain.travel_rule import missing_travel_data, unhosted_exposure
 from services.screener.domain.wallets import checksum_mismatch
 from services.screener.domain.watchlist import ListedWallet, WatchlistSnapshot
@@ -31,6 +32,8 @@ class ScreeningContext:
     policy: Policy | None = None
     graph: GraphStage | None = None
     jurisdictions: JurisdictionLists | None = None
+    suppressions: Suppressions = NO_SUPPRESSIONS
+    """False-positive name matches officers cleared (adapters/suppression_feed.py swaps them in)."""
 
 
 Rule = Callable[[TransferEvent, ScreeningContext], Iterator[Hit]]

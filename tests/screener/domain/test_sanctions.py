@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 from schemas import Action
 from schemas.watchlist import EntryName, ListName, NameKind, WatchlistEntry
 from services.screener.domain.sanctions import SANCTIONED_NAME, sanctioned_name
+from services.screener.domain.suppressions import NO_SUPPRESSIONS
 from services.screener.domain.watchlist import WatchlistSnapshot
 from tests.factories import party, transfer
 
@@ -21,6 +22,7 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 class _Ctx:
     watchlist = SNAPSHOT
+    suppressions = NO_SUPPRESSIONS
 
 
 def test_listed_name_in_another_order_and_case_holds_with_the_entry_cited() -> None:
