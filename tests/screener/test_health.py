@@ -68,4 +68,5 @@ def test_a_refused_list_version_is_degraded_while_the_last_complete_one_stays_in
     follower = {"healthy": False, "error": None, "newest": "v2", "applied": "v1", "unreadable": {"custom:A1": "x"}}
     code, body = report(StreamStatus(), "v1", None, 0, follower)
     assert code == 503 and body["watchlist"]["follower"] == follower
-    assert body["problems"] == ["watchlist follower: newest version v2 not applied, 1 unreadable record(s); in force: v1"]
+    problem = "watchlist follower: newest version v2 not applied, 1 unreadable record(s); in force: v1"
+    assert body["problems"] == [problem]
