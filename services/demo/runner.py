@@ -28,6 +28,7 @@ from services.auth.cli import opened_store
 from services.auth.domain.principal import Role
 from services.auth.settings import AuthSettings
 from services.broker import ensure_topics, start_broker
+from services.demo.follow_up import pays_again
 from services.demo.processes import ServiceProcess, pipeline
 from services.demo.tally import Tally
 from services.demo.triage import Officer, triage
@@ -270,7 +271,9 @@ async def run_demo(cfg: DemoConfig, report: Report, on_tick: Callable[[Tally, di
             summary = tally.summary(ledger_counts)
             if cfg.transfers is not None and cfg.triage:
                 summary["ledger_before_triage"] = ledger_counts
-                summary["casedesk"], summary["ledger"] = await _work_cases(desk, officers, ledger, reader, report)
+                summary["casedesk"], summary["ledger"] = await _work_cases(
+                    desk, officers, ledger, reader, report, follow=(bootstrap, ingest, keys)
+                )
             summary["casedesk_url"] = desk
             summary["data_dir"] = str(workdir.resolve())
             summary["elapsed_s"] = round(time.monotonic() - started, 2)
@@ -298,7 +301,12 @@ async def _settle(
 
 
 async def _work_cases(
-    desk: str, officers: dict[str, Officer], ledger: str, reader: str, report: Report
+    desk: str,
+    officers: dict[str, Officer],
+    ledger: str,
+    reader: str,
+    report: Report,
+    follow: tuple[str, str, dict[str, str]],
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """The scripted triage, then the case desk's figures and the ledger once it has applied the outcomes."""
     before = _ledger_counts(await ledger_summary(ledger, reader))
@@ -319,13 +327,16 @@ async def _work_cases(
             data={"username": officers["senior"].name, "password": officers["senior"].password},
             headers={"Accept": "application/json"},
         )
+        cleared = next((c["case_id"] for c in done.cases if c["action"] == "close_false_positive"), None)
+        again = await pays_again(client, cleared, *follow[1:], follow[0]) if cleared else {"suppressed": 0}
         every = (await client.get("/v1/cases", params={"status": "all", "limit": 1})).json()["total"]
         still_open = (await client.get("/v1/cases", params={"status": "open", "limit": 1})).json()["total"]
     figures = {
         "cases": every,
         "open": still_open,
         "resolutions": {k: done.resolutions[k] for k in ("release", "reject", "freeze", "false_positive", "str")},
-        "suppressed": 0,
+        "suppressed": again["suppressed"],
+        "paid_again": again,
         "worked": done.cases,
         "not_done": done.refused,
     }

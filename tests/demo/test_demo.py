@@ -51,6 +51,9 @@ def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger(tmp
     assert desk["not_done"] == [], desk["not_done"]
     assert desk["resolutions"] == {"release": 1, "reject": 1, "freeze": 1, "false_positive": 1, "str": 1}
     assert desk["cases"] >= 5 and desk["open"] < desk["cases"]
+    # The false positive's party paid again and was not held for that entry: the suppression applied.
+    assert desk["suppressed"] == 1 and desk["paid_again"]["action"] == "allow", desk["paid_again"]
+    assert desk["paid_again"]["suppression"]
     assert after["returned"] >= ledger["returned"] + 1 and after["frozen"] >= ledger["frozen"] + 1
     assert after["settled"] >= ledger["settled"] + 1  # the release (and the false positive's held funds)
     assert after["escrowed"] < ledger["escrowed"]
