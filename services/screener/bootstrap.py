@@ -266,7 +266,10 @@ def build_app(settings: Settings, watchlist: WatchlistSnapshot | None = None) ->
         lists = handler.context.watchlist
         late = handler.tail.late_batches if handler.tail is not None else None
         follower = feed.status.as_dict() if feed is not None else None
-        return health_report(handler.status, lists.version, lists.load_error, late, follower)
+        code, body = health_report(handler.status, lists.version, lists.load_error, late, follower)
+        # Informational: without suppressions the screener still decides, it only holds false positives again.
+        body["suppressions"] = suppressions.status.as_dict()
+        return code, body
 
     async def start_up() -> None:
         try:

@@ -60,6 +60,7 @@ async def test_healthz_answers_degraded_until_a_watchlist_version_is_applied(kaf
                 await asyncio.sleep(0.2)
         assert after.status_code == 200, after.json()
         assert after.json()["watchlist"]["version"] == excerpt_snapshot().version
+        assert after.json()["suppressions"]["running"] is True
     finally:
         await app.stop()
 
