@@ -14,15 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, Topic
-from faststream.kafka.message import KafkaMessage
+from faststream.kafka import KafkaBroker
 
 from schemas import Alert, Decision, TransferEvent
 from schemas.common import utc_now
 from services.casedesk.adapters.case_store import CaseStore
 from services.casedesk.domain.alert import CaseAlert
 from services.casedesk.settings import CasedeskSettings
+from services.raw_batches import raw_batch_broker
 
 log = logging.getLogger(__name__)
 
@@ -88,30 +87,8 @@ class Intake:
         self.status.consecutive_failures, self.status.last_error = 0, None
 
 
-async def _undecoded(message: KafkaMessage) -> Any:
-    raw = message.raw_message
-    return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
-
-
 def build_broker(settings: CasedeskSettings, intake: Intake) -> KafkaBroker:
-    kafka_log = logging.getLogger("services.casedesk.kafka")
-    kafka_log.setLevel(logging.WARNING)
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, consumer_only=True, logger=kafka_log)
-    subscriber = broker.subscriber(
-        Topic(settings.transfers_topic, declare=False),
-        Topic(settings.decisions_topic, declare=False),
-        Topic(settings.alerts_topic, declare=False),
-        group_id=settings.kafka_group_id,
-        batch=True,
-        max_records=500,
-        batch_timeout_ms=100,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_undecoded,
+    topics = (settings.transfers_topic, settings.decisions_topic, settings.alerts_topic)
+    return raw_batch_broker(
+        settings.kafka_bootstrap_servers, topics, settings.kafka_group_id, intake, logger_name="services.casedesk.kafka"
     )
-
-    @subscriber
-    async def on_batch(records: Any) -> None:
-        await intake(records)
-
-    return broker

@@ -15,17 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, Topic
-from faststream.kafka.message import KafkaMessage
+from faststream.kafka import KafkaBroker
 from sqlalchemy.exc import DataError, DBAPIError
 
 from schemas import Decision, TransferEvent
 from services.ledger.adapters.kafka_records import ParsedBatch, RawRecord, parse_records
 from services.ledger.ledger import Ledger
 from services.ledger.settings import LedgerSettings
+from services.raw_batches import raw_batch_broker
 
 log = logging.getLogger(__name__)
 
@@ -128,37 +126,15 @@ def _refused_value(exc: DBAPIError) -> bool:
     return isinstance(state, str) and state.startswith("22")
 
 
-async def _undecoded(message: KafkaMessage) -> Any:
-    # Hand the handler the raw records (see kafka_records for why nothing is decoded here).
-    # aiokafka batches are tuples; FastStream's TestKafkaBroker hands over a list.
-    raw = message.raw_message
-    return tuple(raw) if isinstance(raw, tuple | list) else (raw,)
-
-
 def build_broker(settings: LedgerSettings, handler: BatchHandler) -> KafkaBroker:
-    kafka_log = logging.getLogger("services.ledger.kafka")
-    # WARNING keeps FastStream's errors visible without a log line per message;
-    # logger=None would swallow handler errors silently.
-    kafka_log.setLevel(logging.WARNING)
-    broker = KafkaBroker(settings.kafka_bootstrap_servers, consumer_only=True, logger=kafka_log)
-    subscriber = broker.subscriber(
-        # declare=False: the topics are provisioned with 4 partitions by the launcher;
-        # FastStream would otherwise create missing ones with a single partition.
-        Topic(settings.transfers_topic, declare=False),
-        Topic(settings.decisions_topic, declare=False),
-        group_id=settings.kafka_group_id,
-        batch=True,
+    return raw_batch_broker(
+        settings.kafka_bootstrap_servers,
+        (settings.transfers_topic, settings.decisions_topic),
+        settings.kafka_group_id,
+        handler,
+        logger_name="services.ledger.kafka",
         max_records=settings.batch_max_records,
         batch_timeout_ms=settings.batch_timeout_ms,
-        auto_offset_reset="earliest",
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        decoder=_undecoded,
     )
-
-    @subscriber
-    async def on_batch(records: Any) -> None:
-        await handler(records)
-
-    return broker
