@@ -27,10 +27,18 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Authenticator:
-    def __init__(self, store: AuthStore, settings: AuthSettings, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        store: AuthStore,
+        settings: AuthSettings,
+        clock: Callable[[], datetime] = utc_now,
+        on_login: Callable[[str, bool, datetime], Awaitable[None]] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self.on_login = on_login
+        """Told of every login attempt (user name, whether it succeeded, when): the case desk audits them."""
 
     async def session_of(self, request: Request) -> Session | None:
         token = request.cookies.get(COOKIE)
@@ -83,6 +91,8 @@ def login_router(auth: Authenticator, home: str = "/") -> APIRouter:
     ) -> Response:
         now = auth.clock()
         result = await auth.store.login(username, password, now)
+        if auth.on_login is not None:
+            await auth.on_login(username[:64], result.principal is not None, now)
         if result.principal is None:
             headers = {"Retry-After": str(int(result.retry_after_s) + 1)} if result.retry_after_s else None
             raise HTTPException(429 if result.retry_after_s else 401, result.problem, headers=headers)

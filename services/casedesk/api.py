@@ -22,6 +22,7 @@ from services.casedesk.adapters.case_store import CaseStore, QueueFilter
 from services.casedesk.desk import CaseNotFound, Desk, Done
 from services.casedesk.domain.case import Case, CaseAction
 from services.casedesk.intake import IntakeStatus
+from services.casedesk.web import build_web_router
 
 log = logging.getLogger(__name__)
 _CASE = TypeAdapter(Case)
@@ -102,8 +103,12 @@ def create_app(
     auth: Authenticator,
     status: IntakeStatus,
     after_action: Callable[[], Awaitable[int]],
+    ledger_url: str | None = None,
 ) -> FastAPI:
+    """The officers' pages first (GET /, and a POST /login that answers a browser with the login page), then
+    the auth module's login routes and the JSON API."""
     app = FastAPI(title="AML case desk", version="1")
+    app.include_router(build_web_router(store, desk, auth, after_action, ledger_url=ledger_url))
     app.include_router(login_router(auth, home="/"))
     app.include_router(build_router(store, desk, auth, after_action))
 

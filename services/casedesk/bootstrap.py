@@ -6,7 +6,7 @@ Building does no IO; `app.running` starts what is built here, in order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
@@ -43,9 +43,13 @@ def compose(settings: CasedeskSettings, auth_settings: AuthSettings) -> Casedesk
     store = CaseStore(engine)
     desk = Desk(store)
     throttle = Throttle(auth_settings.login_max_failures, timedelta(seconds=auth_settings.login_window_s))
-    auth = Authenticator(AuthStore(auth_engine, throttle), auth_settings)
+
+    async def audit_login(name: str, ok: bool, at: datetime) -> None:
+        await store.audit(name, "login" if ok else "login_refused", "auth", {"user": name}, at)
+
+    auth = Authenticator(AuthStore(auth_engine, throttle), auth_settings, on_login=audit_login)
     status = IntakeStatus()
     outbox = OutboxPublisher(store, settings.kafka_bootstrap_servers, settings.decisions_topic)
     broker = build_broker(settings, Intake(store, settings, status))
-    api = create_app(store, desk, auth, status, outbox.flush)
+    api = create_app(store, desk, auth, status, outbox.flush, ledger_url=settings.ledger_url)
     return CasedeskParts(settings, engine, auth_engine, store, desk, outbox, broker, api)

@@ -32,6 +32,11 @@ class CasedeskSettings(BaseSettings):
         default_factory=lambda: {1: 4.0, 2: 12.0, 3: 120.0, 4: 720.0},
         description='Hours to resolve a case, per priority (1: funds waiting ... 4: routine flag), as JSON.',
     )
+    ledger_url: str | None = Field(
+        default=None,
+        description="Base URL of the ledger's API; the case page then shows each transfer's ledger state "
+        "(asked with the officer's own session, so the ledger must share AUTH_DATABASE_URL).",
+    )
     http_host: str = Field(default="127.0.0.1", description="Interface the officer UI and API bind to.")
     http_port: int = Field(default=8084, ge=0, le=65535, description="Port of the officer UI and API (0: any).")
     log_level: str = Field(default="INFO", description="Python log level of the case desk.")

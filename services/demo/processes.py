@@ -141,6 +141,7 @@ def pipeline(
                 **common,
                 "CASEDESK_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'casedesk.db'}",
                 "CASEDESK_HTTP_PORT": str(desk_port),
+                "CASEDESK_LEDGER_URL": f"http://127.0.0.1:{ledger_port}",
                 "AUTH_DATABASE_URL": auth,
                 # Loopback without TLS: a Secure cookie would never be sent back by the browser.
                 "AUTH_COOKIE_SECURE": "false",

@@ -23,11 +23,13 @@ from services.auth.settings import AuthSettings
 from services.casedesk.adapters.case_store import CaseStore
 from services.casedesk.adapters.tables import outbox
 from services.casedesk.api import create_app
+from services.casedesk.bootstrap import compose
 from services.casedesk.desk import RESOLUTION, Desk
 from services.casedesk.domain.alert import CaseAlert
 from services.casedesk.domain.audit_chain import verify
 from services.casedesk.domain.priority import DEFAULT_SLA_HOURS
 from services.casedesk.intake import IntakeStatus
+from services.casedesk.settings import CasedeskSettings
 from services.database import create_engine, upgrade_schema
 from tests.casedesk.domain.builders import decision, reason, wallet_hit
 from tests.factories import party, transfer
@@ -240,3 +242,28 @@ async def test_a_regulator_or_a_caller_without_a_session_cannot_act(desk: Desk_)
     assert (await act(desk.client, csrf, any_case, "comment", note="x")).status_code == 403
     desk.client.cookies.clear()
     assert (await act(desk.client, "no-session", any_case, "comment", note="x")).status_code == 401
+
+
+async def test_every_login_attempt_is_in_the_audit_chain(tmp_path: Path) -> None:
+    parts = compose(
+        CasedeskSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"),
+        AuthSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", cookie_secure=False),
+    )
+    try:
+        await upgrade_schema(parts.engine, "services.casedesk")
+        await upgrade_schema(parts.auth_engine, "services.auth")
+        await AuthStore(parts.auth_engine).add_user("amina", PASSWORD, Role.ANALYST, None, NOW)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=parts.api), base_url="http://desk") as client:
+            wrong = await client.post(
+                "/login",
+                data={"username": "amina", "password": "not the password"},
+                headers={"Accept": "application/json"},
+            )
+            assert wrong.status_code == 401
+            await login(client, "amina")
+        entries = await parts.store.audit_entries()
+        assert [(e.actor, e.action) for e in entries] == [("amina", "login_refused"), ("amina", "login")]
+        assert verify(entries) is None
+    finally:
+        await parts.engine.dispose()
+        await parts.auth_engine.dispose()
