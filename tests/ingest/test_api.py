@@ -306,3 +306,34 @@ async def test_only_a_live_exchange_key_may_submit(open_api: OpenApi, tmp_path: 
         assert refused.status_code == 403 and "regulator" in refused.text
         assert (await client.post("/v1/transfers", json=body, headers=KEY)).status_code == 401  # revoked
         assert (await client.post("/v1/transfers", json=body, headers=INDUS)).status_code == 403  # another exchange's
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("occurred_at", "0001-01-01T00:00:00+05:00", "occurred_at"),  # the UTC conversion used to overflow: 500
+        ("occurred_at", "9999-12-31T23:00:00-05:00", "occurred_at"),
+        ("occurred_at", 1_700_000_000, "occurred_at"),  # an integer epoch
+        ("originator.account_id", "acct\x00x", "originator.account_id"),  # a NUL stalled PostgreSQL
+        ("transfer_id", "rupee-vx:\x00t", "transfer_id"),
+        ("originator.account_id", "acct\u202ex", "originator.account_id"),  # a bidi override
+        ("beneficiary.name", "Ali\u200bKhan", "beneficiary.name"),  # a zero-width space
+        ("amount", " 1 ", "amount"),
+        ("amount", "1_000", "amount"),
+        ("amount", "١٢", "amount"),  # Arabic-Indic digits
+        ("amount", 1.000000000000000001, "amount"),  # a JSON fraction: a binary float by the time it is read
+    ],
+)
+async def test_what_the_contract_cannot_carry_is_a_422_naming_the_field(
+    api: tuple[httpx.AsyncClient, Topics], path: str, value: Any, field: str
+) -> None:
+    client, _ = api
+    body = as_json(transfer(transfer_id=tid(f"bad-{uuid.uuid4().hex[:8]}")))
+    target = body
+    *parents, leaf = path.split(".")
+    for name in parents:
+        target = target[name]
+    target[leaf] = value
+    answer = await client.post("/v1/transfers", content=json.dumps(body), headers=KEY)
+    assert answer.status_code == 422, answer.text
+    assert [item["field"] for item in answer.json()["detail"]] == [field]
