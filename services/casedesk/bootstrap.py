@@ -23,6 +23,7 @@ from services.casedesk.desk import Desk
 from services.casedesk.intake import Intake, IntakeStatus, build_broker
 from services.casedesk.settings import CasedeskSettings
 from services.database import create_engine
+from services.screener.policy_file import load_policy
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def compose(settings: CasedeskSettings, auth_settings: AuthSettings) -> Casedesk
     auth = Authenticator(AuthStore(auth_engine, throttle), auth_settings, on_login=audit_login)
     status = IntakeStatus()
     outbox = OutboxPublisher(store, settings.kafka_bootstrap_servers, settings.decisions_topic)
-    broker = build_broker(settings, Intake(store, settings, status))
+    # The policy file is read at start-up (a bad one stops it, as it stops the screener).
+    sla_hours = load_policy(settings.policy_path).sla_hours
+    broker = build_broker(settings, Intake(store, settings, status, sla_hours))
     api = create_app(store, desk, auth, status, outbox.flush, ledger_url=settings.ledger_url)
     return CasedeskParts(settings, engine, auth_engine, store, desk, outbox, broker, api)

@@ -37,10 +37,13 @@ class IntakeStatus:
 
 
 class Intake:
-    def __init__(self, store: CaseStore, settings: CasedeskSettings, status: IntakeStatus) -> None:
+    def __init__(
+        self, store: CaseStore, settings: CasedeskSettings, status: IntakeStatus, sla_hours: Mapping[int, float]
+    ) -> None:
         self.store = store
         self.settings = settings
         self.status = status
+        self.sla_hours = sla_hours
 
     async def __call__(self, records: tuple[Any, ...]) -> None:
         settings = self.settings
@@ -74,7 +77,7 @@ class Intake:
                 if alert is not None:
                     items.append((alert, decision.model_dump(mode="json")))
             items += [(CaseAlert.from_alert(a), a.model_dump(mode="json")) for a in raised]
-            new = await self.store.absorb(items, utc_now(), settings.sla_hours)
+            new = await self.store.absorb(items, utc_now(), self.sla_hours)
         except Exception as exc:
             self.status.failures += 1
             self.status.consecutive_failures += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,9 +30,10 @@ class CasedeskSettings(BaseSettings):
         default=topics.DECISIONS, description="Screening decisions read (holds and flags) and resolutions published."
     )
     alerts_topic: str = Field(default=topics.ALERTS, description="Retro-screening hits and release proposals.")
-    sla_hours: dict[int, float] = Field(
-        default_factory=lambda: {1: 4.0, 2: 12.0, 3: 120.0, 4: 720.0},
-        description='Hours to resolve a case, per priority (1: funds waiting ... 4: routine flag), as JSON.',
+    policy_path: Path | None = Field(
+        default=None,
+        description="The policy file whose [casedesk] sla_hours set each priority's SLA (the screener's file). "
+        "Unset: the packaged services/screener/policy/default.toml.",
     )
     ledger_url: str | None = Field(
         default=None,

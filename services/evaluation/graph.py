@@ -28,8 +28,9 @@ from services.evaluation.graph_data import (
     redraw_amounts,
 )
 from services.screener.backtest import screen_file
-from services.screener.bootstrap import build_context, load_policy
+from services.screener.bootstrap import build_context
 from services.screener.domain.watchlist import WatchlistSnapshot
+from services.screener.policy_file import load_policy
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "aml-transactions"
 AMLSIM = "ibm-amlsim-20k-samples"

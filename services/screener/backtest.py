@@ -26,13 +26,14 @@ from schemas import Decision, TransferEvent
 from schemas.common import utc_now
 from schemas.flat import FlatFormatError
 from services.screener.adapters.lists import from_store
-from services.screener.bootstrap import build_context, load_jurisdictions, load_policy
+from services.screener.bootstrap import build_context, load_jurisdictions
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
 from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
 from services.screener.flat_file import BadRow, PartyCache, collector_paused, event_rows, parse_frame, read_frame, where
+from services.screener.policy_file import load_policy
 from services.screener.rule_tally import RuleTally
 from services.watchlists.loading import NoWatchlistsLoaded
 

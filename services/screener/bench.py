@@ -22,8 +22,9 @@ from services.evaluation.graph import AMLSIM, DATA, HELD_OUT
 from services.evaluation.graph_data import flat_rows, load_amlsim
 from services.machine import describe, peak_rss_mib
 from services.screener.backtest import screen_file
-from services.screener.bootstrap import build_context, load_policy
+from services.screener.bootstrap import build_context
 from services.screener.domain.watchlist import WatchlistSnapshot
+from services.screener.policy_file import load_policy
 
 
 def write_flat(folder: Path, path: Path, limit: int | None = None) -> int:

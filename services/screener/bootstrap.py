@@ -29,38 +29,22 @@ from services.screener.domain.heuristic import DAY
 from services.screener.domain.jurisdiction import JurisdictionListError, JurisdictionLists
 from services.screener.domain.name_policy import match_config
 from services.screener.domain.order import event_order
-from services.screener.domain.policy import Policy, PolicyError
+from services.screener.domain.policy import Policy
 from services.screener.domain.retro import PartyRegister
 from services.screener.domain.rules import ScreeningContext
 from services.screener.domain.watchlist import WatchlistSnapshot
 from services.screener.handlers import TransferHandler
 from services.screener.health import create_health_app
 from services.screener.health import report as health_report
+from services.screener.policy_file import default_policy_path as default_policy_path
+from services.screener.policy_file import load_policy as load_policy
 from services.screener.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def default_policy_path() -> Path:
-    return Path(str(resources.files("services.screener") / "policy" / "default.toml"))
-
-
 def default_jurisdictions_path() -> Path:
     return Path(str(resources.files("services.screener") / "data" / "fatf_jurisdictions.toml"))
-
-
-def load_policy(path: Path | None = None) -> Policy:
-    """Read and validate a policy file; a bad file raises PolicyError naming the file and the key."""
-    path = path or default_policy_path()
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"{path}: {exc}") from exc
-    try:
-        return Policy.parse(data)
-    except PolicyError as exc:
-        raise PolicyError(f"{path}: {exc}") from exc
 
 
 def load_jurisdictions(path: Path | None = None) -> JurisdictionLists:

@@ -47,8 +47,8 @@ def _entries(lists: list[Path] | None, source_format: SourceFormat | None, store
 
 def _matcher(lists: list[Path] | None, source_format: SourceFormat | None, store: Path | None) -> NameMatcher:
     # The screening policy's threshold decides `is_match`, so these commands say what the screener would do.
-    from services.screener.bootstrap import load_policy
     from services.screener.domain.name_policy import match_config
+    from services.screener.policy_file import load_policy
 
     return NameMatcher.build(_entries(lists, source_format, store), match_config(load_policy()))
 

@@ -64,6 +64,7 @@ RULE_PARAMETERS: Mapping[str, Mapping[str, type]] = MappingProxyType(
     }
 )
 _RULE_KEYS = frozenset({"weight", "forced", "enabled"})
+DEFAULT_SLA_HOURS: Mapping[int, float] = MappingProxyType({1: 4.0, 2: 12.0, 3: 120.0, 4: 720.0})
 _FORCED = {"hold": Action.HOLD, "flag": Action.FLAG}
 
 
@@ -100,6 +101,8 @@ class Policy:
     window_days: float = 30.0
     max_future_skew_s: float = 300.0
     """How far ahead of the screener's clock a transfer may be dated and still enter the graph (event_time.py)."""
+    sla_hours: Mapping[int, float] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_SLA_HOURS)))
+    """The case desk's hours to resolve a case, per priority (1: funds waiting ... 4: a routine flag)."""
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleSettings | None:
@@ -107,7 +110,7 @@ class Policy:
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Policy:
-        unknown = set(data) - {"version", "bands", "graph", "rules"}
+        unknown = set(data) - {"version", "bands", "graph", "rules", "casedesk"}
         if unknown:
             raise PolicyError(f"unknown key {sorted(unknown)[0]!r} at the top level")
         version = _typed(data, "version", str, "version")
@@ -124,8 +127,24 @@ class Policy:
         skew = _number(graph, "max_future_skew_s", "graph.max_future_skew_s") if "max_future_skew_s" in graph else 300.0
         rules = {rid: _rule(rid, value) for rid, value in _table(data, "rules", "rules").items()}
         return cls(
-            version=version, bands=bands, window_days=window, max_future_skew_s=skew, rules=MappingProxyType(rules)
+            version=version,
+            bands=bands,
+            window_days=window,
+            max_future_skew_s=skew,
+            sla_hours=_sla_hours(_table(data, "casedesk", "casedesk")),
+            rules=MappingProxyType(rules),
         )
+
+
+def _sla_hours(casedesk: Mapping[str, Any]) -> Mapping[int, float]:
+    _no_extra(casedesk, {"sla_hours"}, "casedesk")
+    given = _table(casedesk, "sla_hours", "casedesk.sla_hours")
+    hours = dict(DEFAULT_SLA_HOURS)
+    for key in given:
+        if key not in {"1", "2", "3", "4"}:
+            raise PolicyError(f'casedesk.sla_hours."{key}": priorities are "1" (funds waiting) to "4" (routine flag)')
+        hours[int(key)] = _number(given, key, f'casedesk.sla_hours."{key}"')
+    return MappingProxyType(hours)
 
 
 def _rule(rule_id: str, value: Any) -> RuleSettings:

@@ -93,3 +93,16 @@ def test_the_packaged_policy_keeps_the_existing_rules_working() -> None:
     policy = load_policy()
     ctx = build_context(policy, WatchlistSnapshot.unavailable("gone"))
     assert screen(transfer(), ctx, policy, NOW, rules=RULES).action == Action.HOLD
+
+
+def test_the_case_desk_sla_hours_come_from_the_policy_file_and_are_checked() -> None:
+    assert dict(load_policy().sla_hours) == {1: 4.0, 2: 12.0, 3: 120.0, 4: 720.0}
+    base = {"version": "p", "bands": {"flag": 0.5, "hold": 1.0}, "graph": {"window_days": 30}}
+    tight = Policy.parse(base | {"casedesk": {"sla_hours": {"1": 1, "4": 48}}})
+    assert dict(tight.sla_hours) == {1: 1.0, 2: 12.0, 3: 120.0, 4: 48.0}
+    with pytest.raises(PolicyError, match='casedesk.sla_hours."5"'):
+        Policy.parse(base | {"casedesk": {"sla_hours": {"5": 1}}})
+    with pytest.raises(PolicyError, match='casedesk.sla_hours."1"'):
+        Policy.parse(base | {"casedesk": {"sla_hours": {"1": -2}}})
+    with pytest.raises(PolicyError, match="casedesk.hours"):
+        Policy.parse(base | {"casedesk": {"hours": {}}})
