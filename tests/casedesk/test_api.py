@@ -3,6 +3,8 @@ CSRF token, own approval, another exchange's case), resolutions in the outbox, t
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
 from schemas import Action, Decision
 from services.auth.adapters.store import AuthStore
@@ -30,6 +33,7 @@ from services.casedesk.domain.audit_chain import verify
 from services.casedesk.domain.priority import DEFAULT_SLA_HOURS
 from services.casedesk.intake import IntakeStatus
 from services.casedesk.settings import CasedeskSettings
+from services.cli import app
 from services.database import create_engine, upgrade_schema
 from tests.casedesk.domain.builders import decision, reason, wallet_hit
 from tests.factories import party, transfer
@@ -267,3 +271,39 @@ async def test_every_login_attempt_is_in_the_audit_chain(tmp_path: Path) -> None
     finally:
         await parts.engine.dispose()
         await parts.auth_engine.dispose()
+
+
+async def test_unfreezing_a_frozen_case_takes_two_officers_and_leaves_a_lift_freeze_task(desk: Desk_) -> None:
+    csrf = await login(desk.client, "amina")
+    held = next(c["case_id"] for c in (await desk.client.get("/v1/cases")).json()["cases"] if c["exchange_id"] == "exA")
+    await act(desk.client, csrf, held, "freeze", note="listed wallet")
+    csrf = await login(desk.client, "bilal")
+    assert (await act(desk.client, csrf, held, "approve")).json()["case"]["outcome"] == "frozen"
+    proposed = await act(desk.client, csrf, held, "unfreeze", note="OFAC delisted the address")
+    assert proposed.status_code == 200 and proposed.json()["case"]["proposal"]["action"] == "unfreeze"
+    assert "lift_freeze" not in await outbox_kinds(desk.store)
+    csrf = await login(desk.client, "chen")
+    assert (await act(desk.client, csrf, held, "approve")).status_code == 200
+    assert "lift_freeze" in await outbox_kinds(desk.store)
+
+
+async def test_aml_audit_verify_names_the_entry_edited_in_the_database(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
+
+    async def seed() -> None:
+        engine = create_engine(url)
+        await upgrade_schema(engine, "services.casedesk")
+        store = CaseStore(engine)
+        for n in range(4):
+            await store.audit("amina", "comment", "C-1", {"note": f"note {n}"}, NOW)
+        await engine.dispose()
+
+    await seed()
+    runner, env = CliRunner(), {"CASEDESK_DATABASE_URL": url}
+    # In a thread: the command runs its own event loop.
+    intact = await asyncio.to_thread(runner.invoke, app, ["audit", "verify"], env=env)
+    assert intact.exit_code == 0 and "intact: 4 entries" in intact.output
+    with sqlite3.connect(tmp_path / "desk.db") as db:
+        db.execute("""UPDATE casedesk_audit SET payload = '{"note": "nothing happened"}' WHERE seq = 3""")
+    broken = await asyncio.to_thread(runner.invoke, app, ["audit", "verify"], env=env)
+    assert broken.exit_code == 1 and "broken at entry 3 (of 4)" in broken.output
