@@ -29,6 +29,9 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listen here too: two processes can both bind one port before either listens (SO_REUSEADDR), and the
+        # second would then only fail inside the server, after its caller had decided it had the port.
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
