@@ -55,10 +55,11 @@ def build_router(
         assignee: str | None = None,
         older_than_hours: Annotated[float | None, Query(ge=0)] = None,
         q: Annotated[str | None, Query(max_length=200)] = None,
+        asset: Annotated[str | None, Query(max_length=32)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, Any]:
-        where = QueueFilter(status, action, rule, exchange, assignee, older_than_hours, q)
+        where = QueueFilter(status, action, rule, exchange, assignee, older_than_hours, q, asset)
         found, total = await store.queue(where, principal.exchange_id, utc_now(), limit, offset)
         return {"total": total, "cases": [case_json(c) for c in found]}
 

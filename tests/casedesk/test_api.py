@@ -129,6 +129,8 @@ async def test_the_queue_needs_an_officer_and_puts_holds_first(desk: Desk_) -> N
     assert (await desk.client.get("/v1/cases", params={"action": "flag"})).json()["total"] == 1
     assert (await desk.client.get("/v1/cases", params={"rule": "sanctions.wallet"})).json()["total"] == 1
     assert (await desk.client.get("/v1/cases", params={"q": "acct-9"})).json()["total"] == 1
+    assert (await desk.client.get("/v1/cases", params={"asset": "PKTB-3M"})).json()["total"] == 2
+    assert (await desk.client.get("/v1/cases", params={"asset": "USDT"})).json()["total"] == 0
 
 
 async def test_an_exchange_scoped_officer_sees_and_touches_only_that_exchange(desk: Desk_) -> None:

@@ -71,6 +71,7 @@ class QueueFilter:
     assignee: str | None = None
     older_than_hours: float | None = None
     search: str | None = None
+    asset: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,7 @@ class CaseStore:
                 )
                 case = absorbed.case
                 row = _row(case, now)
+                row["assets"] = await self._assets(connection, case)
                 if absorbed.opened:
                     await connection.execute(insert(cases).values(row))
                 else:
@@ -202,6 +204,16 @@ class CaseStore:
                 new += 1
             await self._append(connection, entries)
         return new
+
+    async def _assets(self, connection: AsyncConnection, case: Case) -> str:
+        """The assets of the case's transfers, padded for the queue's LIKE filter (transfers on file only)."""
+        ids = sorted({t for a in case.alerts for t in (a.transfer_id, *a.related_transfer_ids) if t})
+        if not ids:
+            return " "
+        rows = await connection.execute(
+            select(transfers.c.event["asset"].as_string()).where(transfers.c.transfer_id.in_(ids))
+        )
+        return " " + " ".join(sorted({r[0] for r in rows if r[0]})) + " "
 
     async def _open_case(self, connection: AsyncConnection, subject: str, exchange_id: str | None) -> Case | None:
         # Per exchange: two exchanges' customers may share an account id, and neither may see the other's case.
@@ -266,6 +278,8 @@ class CaseStore:
             conditions.append(cases.c.assignee == where.assignee)
         if where.rule:
             conditions.append(cases.c.rule_ids.like(f"% {where.rule} %"))
+        if where.asset:
+            conditions.append(cases.c.assets.like(f"% {where.asset} %"))
         if where.action == "hold":
             conditions.append(cases.c.holds > 0)
         elif where.action == "flag":

@@ -33,6 +33,7 @@ cases = Table(
     Column("score", Float, nullable=False),
     # Space-separated and padded with spaces at both ends, for a LIKE '% rule %' filter on both databases.
     Column("rule_ids", Text, nullable=False),
+    Column("assets", Text, nullable=False, default=" "),  # the same, of the assets of the case's transfers
     # Lower-cased subjects, transfer ids and party names, for the queue's search box.
     Column("search", Text, nullable=False),
     Column("state", JSON, nullable=False),

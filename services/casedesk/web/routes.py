@@ -294,6 +294,7 @@ def build_web_router(
         assignee: str | None = None,
         age: str | None = None,
         q: str | None = None,
+        asset: str | None = None,
         page: str | None = None,
     ) -> Response:
         session = await viewer(request)
@@ -308,6 +309,7 @@ def build_web_router(
             "assignee": _optional(assignee, MAX_ASSIGNEE) or "",
             "age": "" if _hours(age) is None else (age or "").strip(),
             "q": _optional(q) or "",
+            "asset": _optional(asset, 32) or "",
         }
         where = QueueFilter(
             chosen["status"],
@@ -317,6 +319,7 @@ def build_web_router(
             chosen["assignee"] or None,
             _hours(age),
             chosen["q"] or None,
+            chosen["asset"] or None,
         )
         number = _page_number(page)
         now = clock()

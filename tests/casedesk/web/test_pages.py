@@ -152,6 +152,8 @@ async def test_the_queue_puts_the_most_urgent_first_and_shows_what_an_officer_ne
         ({"age": "0"}, ["name", "hostile", "wallet", "retro", "cycle"]),
         ({"age": "1000"}, []),
         ({"assignee": "amina"}, []),
+        ({"asset": "USDC"}, ["retro"]),
+        ({"asset": "PKTB-4Y"}, []),
         ({"status": "closed"}, []),
         ({"status": "nonsense", "age": "lots", "action": "x"}, ["name", "hostile", "wallet", "retro", "cycle"]),
     ],
@@ -162,7 +164,7 @@ async def test_the_queue_filters_and_searches(web: Web, query: dict[str, str], e
     assert answer.status_code == 200
     assert queue_ids(answer.text) == [getattr(web.seeded, name) for name in expected]
     for key, value in query.items():  # the form shows what was asked (values it understood)
-        if key in ("q", "rule", "exchange", "assignee"):
+        if key in ("q", "rule", "exchange", "assignee", "asset"):
             assert page(answer.text).xpath(f'//input[@name="{key}"]/@value') == [value]
 
 

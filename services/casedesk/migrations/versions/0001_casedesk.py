@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("holds", sa.Integer(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("rule_ids", sa.Text(), nullable=False),
+        sa.Column("assets", sa.Text(), nullable=False),
         sa.Column("search", sa.Text(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("case_id", name="pk_casedesk_cases"),
