@@ -13,30 +13,25 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 
 from schemas.common import utc_now
 from services.auth.domain.principal import OFFICERS, Principal
 from services.auth.http import Authenticator, login_router
-from services.casedesk.adapters.case_store import CaseStore, QueueFilter
+from services.casedesk.adapters.case_store import CaseStore, QueueFilter, case_json
 from services.casedesk.desk import CaseNotFound, Desk, Done
-from services.casedesk.domain.case import Case, CaseAction
+from services.casedesk.domain.case import CaseAction
 from services.casedesk.intake import IntakeStatus
+from services.casedesk.regulator_api import build_regulator_router
 from services.casedesk.web import build_web_router
 
 log = logging.getLogger(__name__)
-_CASE = TypeAdapter(Case)
 
 
 class ActionRequest(BaseModel):
     action: CaseAction
     note: Annotated[str, Field(max_length=4000)] = ""
     assignee: Annotated[str | None, Field(max_length=64)] = None
-
-
-def case_json(case: Case) -> dict[str, Any]:
-    body: dict[str, Any] = _CASE.dump_python(case, mode="json")
-    return body
 
 
 def build_router(
@@ -112,6 +107,7 @@ def create_app(
     app.include_router(build_web_router(store, desk, auth, after_action, ledger_url=ledger_url))
     app.include_router(login_router(auth, home="/"))
     app.include_router(build_router(store, desk, auth, after_action))
+    app.include_router(build_regulator_router(store, desk, auth))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

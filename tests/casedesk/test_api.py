@@ -309,3 +309,24 @@ async def test_aml_audit_verify_names_the_entry_edited_in_the_database(tmp_path:
         db.execute("""UPDATE casedesk_audit SET payload = '{"note": "nothing happened"}' WHERE seq = 3""")
     broken = await asyncio.to_thread(runner.invoke, app, ["audit", "verify"], env=env)
     assert broken.exit_code == 1 and "broken at entry 3 (of 4)" in broken.output
+
+
+async def test_the_regulator_api_is_for_regulators_only_and_every_pull_is_audited(desk: Desk_) -> None:
+    await login(desk.client, "amina")
+    assert (await desk.client.get("/v1/regulator/cases")).status_code == 403  # an officer uses /v1/cases
+    csrf = await login(desk.client, "rita")
+    listed = await desk.client.get("/v1/regulator/cases", params={"from": "2026-12-01", "to": "2026-12-04"})
+    assert listed.status_code == 200 and listed.json()["total"] == 2
+    assert (await desk.client.get("/v1/regulator/cases", params={"to": "2026-12-01"})).json()["total"] == 0
+    assert (await desk.client.get("/v1/regulator/cases", params={"action": "flag"})).json()["total"] == 1
+    case_id = listed.json()["cases"][0]["case_id"]
+    one = await desk.client.get(f"/v1/regulator/cases/{case_id}")
+    assert one.status_code == 200 and one.json()["history"][0]["action"] == "alert"
+    # Read-only: a regulator acts on nothing, even with a valid session and CSRF token.
+    refused = await act(desk.client, csrf, case_id, "comment", note="x")
+    assert refused.status_code == 403 and "regulator" in refused.text
+    pulls = [e for e in await desk.store.audit_entries() if e.action == "regulator_pull"]
+    assert [(e.actor, e.subject) for e in pulls] == [("rita", "cases")] * 3 + [("rita", case_id)]
+    assert pulls[0].payload["from"] == "2026-12-01" and verify(await desk.store.audit_entries()) is None
+    desk.client.cookies.clear()
+    assert (await desk.client.get("/v1/regulator/cases")).status_code == 401

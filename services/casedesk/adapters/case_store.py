@@ -31,6 +31,12 @@ _CASE = TypeAdapter(Case)
 _AUDIT_LOCK = 0x63617365  # "case": one audit appender at a time on PostgreSQL
 
 
+def case_json(case: Case) -> dict[str, Any]:
+    """A case as JSON, as it is stored and as the APIs answer it."""
+    body: dict[str, Any] = _CASE.dump_python(case, mode="json")
+    return body
+
+
 def case_id_for(alert_id: str) -> str:
     """The id of the case an alert opens: derived, so a redelivered alert could never open a second one."""
     return "C-" + hashlib.sha256(alert_id.encode()).hexdigest()[:10].upper()
@@ -72,6 +78,9 @@ class QueueFilter:
     older_than_hours: float | None = None
     search: str | None = None
     asset: str | None = None
+    opened_from: datetime | None = None
+    opened_to: datetime | None = None
+    """Cases opened in [opened_from, opened_to): the regulator's date range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +289,10 @@ class CaseStore:
             conditions.append(cases.c.rule_ids.like(f"% {where.rule} %"))
         if where.asset:
             conditions.append(cases.c.assets.like(f"% {where.asset} %"))
+        if where.opened_from is not None:
+            conditions.append(cases.c.opened_at >= where.opened_from)
+        if where.opened_to is not None:
+            conditions.append(cases.c.opened_at < where.opened_to)
         if where.action == "hold":
             conditions.append(cases.c.holds > 0)
         elif where.action == "flag":
