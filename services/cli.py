@@ -14,6 +14,7 @@ from services.evaluation.names import eval_app
 from services.ingest.cli import ingest_app
 from services.ledger.bench import bench_ledger
 from services.ledger.cli import ledger_app
+from services.regulator.cli import export_command
 from services.screener.backtest import screen_command
 from services.screener.bench import bench_screen
 from services.screener.cli import screener_app
@@ -38,6 +39,7 @@ app.add_typer(eval_app, name="eval")
 eval_app.command("graph")(graph_command)
 app.command("screen")(screen_command)
 app.command("demo")(demo)
+app.command("export")(export_command)
 
 
 @app.command("config")

@@ -64,3 +64,12 @@ def test_demo_once_reports_one_decision_per_transfer_and_a_consistent_ledger(tmp
     )
     assert check.returncode == 0 and "audit chain intact" in check.stdout, check.stdout + check.stderr
     assert summary["data_dir"] == str(tmp_path / "aml-data")
+    # And the regulators' bulk exports, with no options but the output, from the same data.
+    for fmt in ("csv", "parquet"):
+        exported = subprocess.run(
+            [sys.executable, "-m", "services.cli", "export", "--format", fmt, "-o", f"out-{fmt}"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False, env=env,
+        )
+        assert exported.returncode == 0, exported.stdout + exported.stderr
+        assert f"cases: {desk['cases']} rows" in exported.stdout
+        assert (tmp_path / f"out-{fmt}" / f"resolutions.{fmt}").exists()
