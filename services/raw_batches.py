@@ -12,11 +12,42 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.message import KafkaMessage
+
+STUCK_AFTER = 3
+"""Failed attempts at one batch after which a consumer's /healthz reports it as stuck."""
+
+
+@dataclass
+class BatchHealth:
+    """What a batch consumer's /healthz reports: batches done, records set aside, and the failures of the batch
+    now in hand (it is read again after each, so while they grow the consumer stands still)."""
+
+    batches: int = 0
+    skipped: int = 0
+    """Records set aside: unreadable, or refused (logged with their coordinates)."""
+    failures: int = 0
+    consecutive_failures: int = 0
+    last_error: str | None = None
+
+    @property
+    def stuck(self) -> bool:
+        return self.consecutive_failures >= STUCK_AFTER
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        self.consecutive_failures += 1
+        self.last_error = f"{type(exc).__name__}: {exc}"[:500]
+
+    def succeeded(self, skipped: int) -> None:
+        self.batches += 1
+        self.skipped += skipped
+        self.consecutive_failures, self.last_error = 0, None
 
 
 async def _undecoded(message: KafkaMessage) -> Any:

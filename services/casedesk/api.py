@@ -111,7 +111,7 @@ def create_app(
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        stuck = status.consecutive_failures >= 3  # the same batch keeps failing: nothing new reaches the queue
+        stuck = status.stuck  # the same batch keeps failing: nothing new reaches the queue
         body = {
             "status": "degraded" if stuck else "ok",
             "intake": {

@@ -21,19 +21,14 @@ from schemas.common import utc_now
 from services.casedesk.adapters.case_store import CaseStore
 from services.casedesk.domain.alert import CaseAlert
 from services.casedesk.settings import CasedeskSettings
-from services.raw_batches import raw_batch_broker
+from services.raw_batches import BatchHealth, raw_batch_broker
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class IntakeStatus:
-    batches: int = 0
+class IntakeStatus(BatchHealth):
     alerts: int = 0
-    skipped: int = 0
-    failures: int = 0
-    consecutive_failures: int = 0
-    last_error: str | None = None
 
 
 class Intake:
@@ -79,15 +74,11 @@ class Intake:
             items += [(CaseAlert.from_alert(a), a.model_dump(mode="json")) for a in raised]
             new = await self.store.absorb(items, utc_now(), self.sla_hours)
         except Exception as exc:
-            self.status.failures += 1
-            self.status.consecutive_failures += 1
-            self.status.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            self.status.failed(exc)
             await asyncio.sleep(1.0)  # a database that is down is not hammered with the same batch
             raise
-        self.status.batches += 1
         self.status.alerts += new
-        self.status.skipped += skipped
-        self.status.consecutive_failures, self.status.last_error = 0, None
+        self.status.succeeded(skipped)
 
 
 def build_broker(settings: CasedeskSettings, intake: Intake) -> KafkaBroker:

@@ -23,31 +23,16 @@ from schemas import Decision, TransferEvent
 from services.ledger.adapters.kafka_records import ParsedBatch, RawRecord, parse_records
 from services.ledger.ledger import Ledger
 from services.ledger.settings import LedgerSettings
-from services.raw_batches import raw_batch_broker
+from services.raw_batches import BatchHealth, raw_batch_broker
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class ConsumerStatus:
+class ConsumerStatus(BatchHealth):
     """What /healthz reports about the consumer."""
 
-    batches: int = 0
     records: int = 0
-    skipped: int = 0
-    """Records set aside: unreadable, or refused by the database (logged with their coordinates)."""
-    failures: int = 0
-    consecutive_failures: int = 0
-    """Failed attempts at the batch now in hand; the consumer is stuck while this grows."""
-    last_error: str | None = None
-
-    @property
-    def stuck(self) -> bool:
-        return self.consecutive_failures >= STUCK_AFTER
-
-
-STUCK_AFTER = 3
-"""Failed attempts at one batch after which /healthz reports the consumer as stuck."""
 
 
 class BatchHandler:
@@ -80,9 +65,7 @@ class BatchHandler:
                 # the ones refused are set aside, in the order a batch applies them.
                 parsed.skipped += await self._apply_one_by_one(parsed.transfers, parsed.decisions)
         except Exception as exc:
-            self.status.failures += 1
-            self.status.consecutive_failures += 1
-            self.status.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            self.status.failed(exc)
             # Pause before FastStream rewinds the batch: a database that is down would
             # otherwise be hammered with the same batch in a tight loop.
             await asyncio.sleep(self._settings.retry_backoff_seconds)
@@ -110,11 +93,8 @@ class BatchHandler:
         return 0
 
     def _count(self, records: int, skipped: int) -> None:
-        self.status.batches += 1
         self.status.records += records
-        self.status.skipped += skipped
-        self.status.consecutive_failures = 0
-        self.status.last_error = None
+        self.status.succeeded(skipped)
 
 
 def _refused_value(exc: DBAPIError) -> bool:

@@ -23,6 +23,7 @@ from faststream.kafka.message import KafkaMessage
 
 from schemas import Decision, TransferEvent
 from schemas.common import ID_PATTERN, utc_now
+from services.raw_batches import STUCK_AFTER
 from services.screener.adapters import deadletters
 from services.screener.adapters.graph_tail import GraphTail
 from services.screener.domain.decide import Policy, invalid_transfer_hold, screen
@@ -51,10 +52,6 @@ def transfer_key(raw: bytes | None) -> str | None:
 
 
 SOURCE = "screener"
-
-
-STUCK_AFTER = 3
-"""Failed attempts at one batch after which /healthz reports the stream as stuck."""
 
 
 @dataclass
